@@ -1,0 +1,185 @@
+/**
+ * Configuration of the allocation engine: the keys, their defaults and their
+ * validation. {@linkcode resolveConfig} merges a partial configuration onto a
+ * base one after checking every key, so a bad value never half-applies.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ENGINE_CONFIG, resolveConfig } from "./config.ts";
+ * const config = resolveConfig({ stackBytes: 65536 }, DEFAULT_ENGINE_CONFIG);
+ * console.log(config.stackBytes, config.stackThreshold); // 65536 256
+ * ```
+ *
+ * @module
+ */
+
+import { describeValue } from "./validate.ts";
+
+/** Memory figures the pressure check reads (bytes). */
+export interface MemoryUsageSample {
+  /** Resident set size of the process. */
+  rss: number;
+  /** JS heap in use. */
+  heapUsed: number;
+}
+
+/** Every setting of an engine (all keys present). */
+export interface EngineConfig {
+  /** Size of the stack arena in bytes, a multiple of 8 (default 32768; 0 disables the arena). */
+  stackBytes: number;
+  /** Largest request, in elements, that goes to the arena first (default 256). */
+  stackThreshold: number;
+  /** Bound on the bytes the pool holds, idle plus in use (default 64 MiB). */
+  poolMaxBytes: number;
+  /** Bound on the buffers one size class holds, idle plus in use (default 32). */
+  poolMaxBuffersPerClass: number;
+  /** Period of the maintenance pass in ms (default 5000; 0 disables the timer). */
+  maintenanceIntervalMs: number;
+  /** Maintenance passes without any request before a class's idle buffers are trimmed (default 3). */
+  trimAfterIdlePasses: number;
+  /** RSS at which pressure is "moderate" (default Infinity: off). */
+  pressureModerateRssBytes: number;
+  /** RSS at which pressure is "critical" (default Infinity: off). */
+  pressureCriticalRssBytes: number;
+  /** JS heap use at which pressure is "moderate" (default Infinity: off). */
+  pressureModerateHeapBytes: number;
+  /** JS heap use at which pressure is "critical" (default Infinity: off). */
+  pressureCriticalHeapBytes: number;
+  /**
+   * Reads memory usage for the automatic pressure check; `undefined` uses the
+   * runtime's `process.memoryUsage()` (Deno, Bun and Node all have it).
+   */
+  readMemoryUsage: (() => MemoryUsageSample) | undefined;
+  /** Fill released buffers (and popped stack memory) with NaN so use-after-release shows (default false). */
+  debug: boolean;
+  /**
+   * Enables the costlier telemetry work (operation timing) of code built on the
+   * engine (default true). The engine's counters and stats stay exact either way.
+   */
+  telemetry: boolean;
+}
+
+/** The defaults of every key. */
+export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
+  stackBytes: 32768,
+  stackThreshold: 256,
+  poolMaxBytes: 64 * 1024 * 1024,
+  poolMaxBuffersPerClass: 32,
+  maintenanceIntervalMs: 5000,
+  trimAfterIdlePasses: 3,
+  pressureModerateRssBytes: Infinity,
+  pressureCriticalRssBytes: Infinity,
+  pressureModerateHeapBytes: Infinity,
+  pressureCriticalHeapBytes: Infinity,
+  readMemoryUsage: undefined,
+  debug: false,
+  telemetry: true,
+});
+
+/** Largest stack arena accepted (256 MiB): view-cache keys stay small integers. */
+export const MAX_STACK_BYTES = 2 ** 28;
+
+type Check = (value: unknown, key: string) => void;
+
+function integerIn(min: number, max: number): Check {
+  return (value, key) => {
+    if (typeof value !== "number") {
+      throw new TypeError(`config.${key} must be a number, received ${describeValue(value)}`);
+    }
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RangeError(
+        `config.${key} must be an integer in [${min}, ${max}], received ${describeValue(value)}`,
+      );
+    }
+  };
+}
+
+function threshold(value: unknown, key: string): void {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `config.${key} must be a number of bytes, received ${describeValue(value)}`,
+    );
+  }
+  if (Number.isNaN(value) || value <= 0) {
+    throw new RangeError(
+      `config.${key} must be positive (Infinity turns it off), received ${describeValue(value)}`,
+    );
+  }
+}
+
+function boolean(value: unknown, key: string): void {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`config.${key} must be a boolean, received ${describeValue(value)}`);
+  }
+}
+
+const CHECKS: Record<keyof EngineConfig, Check> = {
+  stackBytes: (value, key) => {
+    integerIn(0, MAX_STACK_BYTES)(value, key);
+    if ((value as number) % 8 !== 0) {
+      throw new RangeError(
+        `config.${key} must be a multiple of 8, received ${describeValue(value)}`,
+      );
+    }
+  },
+  stackThreshold: integerIn(0, 2 ** 24),
+  poolMaxBytes: integerIn(0, Number.MAX_SAFE_INTEGER),
+  poolMaxBuffersPerClass: integerIn(0, 2 ** 20),
+  maintenanceIntervalMs: integerIn(0, 2 ** 31 - 1),
+  trimAfterIdlePasses: integerIn(1, 2 ** 20),
+  pressureModerateRssBytes: threshold,
+  pressureCriticalRssBytes: threshold,
+  pressureModerateHeapBytes: threshold,
+  pressureCriticalHeapBytes: threshold,
+  readMemoryUsage: (value, key) => {
+    if (value !== undefined && typeof value !== "function") {
+      throw new TypeError(
+        `config.${key} must be a function or undefined, received ${describeValue(value)}`,
+      );
+    }
+  },
+  debug: boolean,
+  telemetry: boolean,
+};
+
+/**
+ * Checks `partial` (unknown keys, types, ranges) and returns `base` with it
+ * applied. Throws without touching anything when any key is bad.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ENGINE_CONFIG, resolveConfig } from "./config.ts";
+ * resolveConfig({ debug: true }, DEFAULT_ENGINE_CONFIG).debug; // true
+ * ```
+ */
+export function resolveConfig(partial: unknown, base: Readonly<EngineConfig>): EngineConfig {
+  const result: EngineConfig = { ...base };
+  if (partial === undefined) return result;
+  if (partial === null || typeof partial !== "object" || Array.isArray(partial)) {
+    throw new TypeError(`engine config must be an object, received ${describeValue(partial)}`);
+  }
+  for (const key of Object.keys(partial)) {
+    const check = (CHECKS as Record<string, Check | undefined>)[key];
+    if (check === undefined || !Object.hasOwn(CHECKS, key)) {
+      throw new TypeError(
+        `unknown engine config key ${JSON.stringify(key)}; known keys: ${
+          Object.keys(CHECKS).join(", ")
+        }`,
+      );
+    }
+    const value = (partial as Record<string, unknown>)[key];
+    check(value, key);
+    (result as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (result.pressureCriticalRssBytes < result.pressureModerateRssBytes) {
+    throw new RangeError(
+      `config.pressureCriticalRssBytes (${result.pressureCriticalRssBytes}) must be >= pressureModerateRssBytes (${result.pressureModerateRssBytes})`,
+    );
+  }
+  if (result.pressureCriticalHeapBytes < result.pressureModerateHeapBytes) {
+    throw new RangeError(
+      `config.pressureCriticalHeapBytes (${result.pressureCriticalHeapBytes}) must be >= pressureModerateHeapBytes (${result.pressureModerateHeapBytes})`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,622 @@
+/**
+ * The allocation engine: the decision between the stack arena, the size-class
+ * pool and the heap, scopes, kernel workspaces, release rules and exact stats.
+ *
+ * Every request goes stack-first where eligible, then to the pool, then to the
+ * heap, and each decision increments the engine's
+ * {@linkcode AllocationCounters} (source, size class and, for the heap, the
+ * reason). After warm-up, `acquire*`/`release` and
+ * `beginOperation`/`takeFloat64`/`endOperation` cycles make no JS-heap
+ * allocation.
+ *
+ * - **Stack** (`stackBytes`, default 32 KiB): kernel scratch inside
+ *   {@linkcode AllocationEngine.beginOperation} ... `endOperation`, and results
+ *   acquired directly inside a scope. Requests of at most `stackThreshold`
+ *   elements (default 256) go here first. Stack memory is reclaimed when its
+ *   operation or scope ends and is never handed out past it.
+ * - **Pool**: results for callers (exact length; give them back with
+ *   {@linkcode AllocationEngine.release}) and larger scratch.
+ * - **Heap**: a plain typed array when neither fits, counted with its reason
+ *   (`too_large`, `pool_exhausted`, or `stack_full` for a stack-eligible request
+ *   that overflowed the arena and then could not be served by the pool either).
+ *
+ * @example
+ * ```ts
+ * import { createEngine } from "./engine.ts";
+ * const engine = createEngine({ poolMaxBytes: 1 << 24 });
+ * const out = engine.acquireFloat32(1000); // exactly 1000 elements, from the pool
+ * engine.release(out);
+ * engine.scope(() => {
+ *   const tmp = engine.acquireFloat32(64); // stack memory, reclaimed at scope end
+ *   tmp.fill(1);
+ * });
+ * const ws = engine.beginOperation(); // kernels take scratch here
+ * ws.takeFloat64(128);
+ * engine.endOperation();
+ * console.log(engine.getStats().pool.hits);
+ * engine.close();
+ * ```
+ *
+ * @module
+ */
+
+import type { Workspace } from "../kernels/workspace.ts";
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig, resolveConfig } from "./config.ts";
+import {
+  AllocationCounters,
+  HEAP_REASONS,
+  PRESSURE_LEVELS,
+  PRESSURE_TRIGGERS,
+  type PressureLevel,
+  RELEASE_OUTCOMES,
+  SIZE_CLASS_COUNT,
+  sizeClassOf,
+} from "./counters.ts";
+import { type MaintenanceTimer, startMaintenanceTimer } from "./maintenance.ts";
+import { pressureLevelOf, runtimeMemoryUsage } from "./pressure.ts";
+import { StackArena } from "./stack_arena.ts";
+import { AcquireFailure, ReleaseResult, SizeClassPool } from "./size_class_pool.ts";
+import type { EngineStats } from "./stats.ts";
+import { checkDtype, checkLength, describeValue, type Dtype } from "./validate.ts";
+
+export type { EngineConfig } from "./config.ts";
+export type { Dtype } from "./validate.ts";
+
+/**
+ * `Symbol.dispose`, or the registered symbol TypeScript's `using` falls back to
+ * on runtimes that lack it.
+ */
+export const DISPOSE: typeof Symbol.dispose = ((Symbol as { dispose?: symbol }).dispose ??
+  Symbol.for("Symbol.dispose")) as typeof Symbol.dispose;
+
+/** Options of {@linkcode AllocationEngine.preWarm}. */
+export interface PreWarmOptions {
+  /** Element type of the buffers to prepare (default `"float32"`). */
+  dtype?: Dtype;
+  /** Buffers per listed size (default 1; a size listed twice counts twice). */
+  count?: number;
+}
+
+/** Options of {@linkcode AllocationEngine.handleMemoryPressure}. */
+export interface MemoryPressureOptions {
+  /** `"critical"` (default) evicts every idle buffer; `"moderate"` half of each class. */
+  level?: "moderate" | "critical";
+}
+
+type View = Float32Array | Float64Array;
+
+const STACK = 0;
+const POOL = 1;
+const HEAP = 2;
+const TOO_LARGE = HEAP_REASONS.indexOf("too_large");
+const POOL_EXHAUSTED = HEAP_REASONS.indexOf("pool_exhausted");
+const STACK_FULL = HEAP_REASONS.indexOf("stack_full");
+const POOLED = RELEASE_OUTCOMES.indexOf("pooled");
+const DROPPED_FULL = RELEASE_OUTCOMES.indexOf("dropped_full");
+const DROPPED_PRESSURE = RELEASE_OUTCOMES.indexOf("dropped_pressure");
+const REJECTED = RELEASE_OUTCOMES.indexOf("rejected");
+const DOUBLE_RELEASE = 0;
+const FOREIGN_RELEASE = 1;
+const MANUAL = PRESSURE_TRIGGERS.indexOf("manual");
+const FRAME_OPERATION = 1;
+const FRAME_SCOPE = 2;
+const CLOSE_SCOPE: unique symbol = Symbol("closeScope");
+
+/**
+ * A scope opened by {@linkcode AllocationEngine.scope} without a callback, for
+ * `using`: results acquired while it is the innermost frame may live on the
+ * stack arena and are reclaimed when it is disposed. Disposing is idempotent;
+ * disposing an outer scope also closes frames still open inside it.
+ */
+export class EngineScope {
+  readonly #engine: AllocationEngine;
+  readonly #depth: number;
+  readonly #serial: number;
+
+  /** @internal Created by {@linkcode AllocationEngine.scope}. */
+  constructor(engine: AllocationEngine, depth: number, serial: number) {
+    this.#engine = engine;
+    this.#depth = depth;
+    this.#serial = serial;
+  }
+
+  /** Closes the scope (same as `[Symbol.dispose]()`). */
+  close(): void {
+    this.#engine[CLOSE_SCOPE](this.#depth, this.#serial);
+  }
+
+  /** Closes the scope at the end of a `using` block. */
+  [DISPOSE](): void {
+    this.close();
+  }
+}
+
+/**
+ * One allocation engine: a stack arena, a size-class pool, the heap fallback,
+ * their counters and a maintenance timer. Create it with
+ * {@linkcode createEngine}. It is also the {@linkcode Workspace} that
+ * {@linkcode AllocationEngine.beginOperation} returns.
+ */
+export class AllocationEngine implements Workspace {
+  /** Hot-path counters; telemetry reads them at collection time. */
+  readonly counters: AllocationCounters = new AllocationCounters();
+  #config: EngineConfig;
+  #arena: StackArena;
+  readonly #pool: SizeClassPool;
+  #timer: MaintenanceTimer | undefined;
+  #frameMarks = new Int32Array(64);
+  #frameScratch = new Int32Array(64);
+  #frameKinds = new Uint8Array(64);
+  #frameSerials = new Float64Array(64);
+  #depth = 0;
+  #serial = 0;
+  readonly #scratch: (View | undefined)[] = [];
+  #scratchCount = 0;
+  readonly #heapIssued = new WeakSet<View>();
+  readonly #heapReleased = new WeakSet<View>();
+  #pressureLevel = 0;
+
+  /** Use {@linkcode createEngine}; `config` must already be resolved. */
+  constructor(config: EngineConfig) {
+    this.#config = config;
+    this.#arena = new StackArena(config.stackBytes);
+    this.#pool = new SizeClassPool(this.counters, {
+      maxBytes: config.poolMaxBytes,
+      maxBuffersPerClass: config.poolMaxBuffersPerClass,
+    });
+    this.#startTimer();
+  }
+
+  /** A copy of the current configuration. */
+  get config(): Readonly<EngineConfig> {
+    return Object.freeze({ ...this.#config });
+  }
+
+  /** Whether costlier telemetry work (operation timing) is enabled. */
+  get telemetry(): boolean {
+    return this.#config.telemetry;
+  }
+
+  /** Whether the maintenance timer runs and is unref'd (it can never keep the process alive). */
+  get maintenanceTimerUnrefed(): boolean | undefined {
+    return this.#timer?.unrefed;
+  }
+
+  /**
+   * Returns a `Float32Array` of exactly `length` elements: from the stack arena
+   * when called directly inside a scope and `length <= stackThreshold`, else
+   * from the pool, else from the heap. Contents are undefined. Give pool and
+   * heap results back with {@linkcode AllocationEngine.release}.
+   */
+  acquireFloat32(length: number): Float32Array {
+    return this.#acquire(4, checkLength(length, "acquireFloat32(length)", 4)) as Float32Array;
+  }
+
+  /** Like {@linkcode AllocationEngine.acquireFloat32}, for `Float64Array`. */
+  acquireFloat64(length: number): Float64Array {
+    return this.#acquire(8, checkLength(length, "acquireFloat64(length)", 8)) as Float64Array;
+  }
+
+  /**
+   * Gives a result back. Pool buffers return to the pool (or are dropped when
+   * it is full or under critical pressure); heap results are dropped; stack
+   * results inside their live scope are a no-op (the scope reclaims them).
+   * Throws (and counts under misuse, leaving the pool unchanged) when `buf` was
+   * already released or was never handed out by this engine.
+   */
+  release(buf: Float32Array | Float64Array): void {
+    // The pool is asked first: it is the hot path, and a WeakMap lookup accepts any value.
+    const result = this.#pool.release(buf);
+    if (result >= 0) {
+      if (this.#config.debug) buf.fill(NaN);
+      return;
+    }
+    if (result !== ReleaseResult.Double) this.#releaseSlow(buf);
+    else {
+      this.#misuse(DOUBLE_RELEASE);
+      throw new RangeError(`release() received ${describeValue(buf)} that was already released`);
+    }
+  }
+
+  /**
+   * Fills the pool with idle buffers for these element counts (within the
+   * limits) so the first requests hit. Returns the number of buffers added.
+   * All sizes are checked before anything is added.
+   */
+  preWarm(sizes: readonly number[], options?: PreWarmOptions): number {
+    if (!Array.isArray(sizes)) {
+      throw new TypeError(
+        `preWarm(sizes) expects an array of element counts, received ${describeValue(sizes)}`,
+      );
+    }
+    const dtype = checkDtype(options?.dtype, "preWarm()");
+    const bytesPerElement = dtype === "float64" ? 8 : 4;
+    const count = options?.count === undefined
+      ? 1
+      : checkLength(options.count, "preWarm() count", 1);
+    for (let i = 0; i < sizes.length; i++) {
+      checkLength(sizes[i], `preWarm(sizes[${i}])`, bytesPerElement);
+    }
+    let added = 0;
+    for (const size of sizes) added += this.#pool.preWarm(size, { bytesPerElement, count });
+    return added;
+  }
+
+  /**
+   * Frees pooled idle memory now (a manual memory-pressure event) and returns
+   * the bytes freed. Buffers in use are not touched.
+   */
+  handleMemoryPressure(options?: MemoryPressureOptions): number {
+    const level = options?.level ?? "critical";
+    if (level !== "critical" && level !== "moderate") {
+      throw new TypeError(
+        `handleMemoryPressure() level must be "moderate" or "critical", received ${
+          describeValue(level)
+        }`,
+      );
+    }
+    const index = PRESSURE_LEVELS.indexOf(level);
+    this.counters.pressureEvents[index * PRESSURE_TRIGGERS.length + MANUAL]++;
+    return this.#pool.evictForPressure(index === 2 ? 1 : 0.5);
+  }
+
+  /**
+   * Reads the runtime's memory usage against the configured thresholds and acts:
+   * moderate evicts half of the idle buffers, critical evicts all of them and
+   * drops released buffers until the level falls. Returns the level.
+   */
+  checkMemoryPressure(): PressureLevel {
+    const read = this.#config.readMemoryUsage ?? runtimeMemoryUsage();
+    if (read === undefined) return "none";
+    const reading = pressureLevelOf(read(), this.#config);
+    this.#pressureLevel = reading.level;
+    this.#pool.dropOnRelease = reading.level === 2;
+    if (reading.level > 0) {
+      this.counters.pressureEvents[reading.level * PRESSURE_TRIGGERS.length + reading.trigger]++;
+      this.#pool.evictForPressure(reading.level === 2 ? 1 : 0.5);
+    }
+    return PRESSURE_LEVELS[reading.level];
+  }
+
+  /**
+   * One maintenance pass (the timer runs it every `maintenanceIntervalMs`): the
+   * pressure check, then trimming of classes idle for `trimAfterIdlePasses`
+   * passes, then (without pressure) pre-warming of the sizes that missed most
+   * since the last pass. Returns the bytes trimmed.
+   */
+  maintain(): number {
+    const level = this.checkMemoryPressure();
+    return this.#pool.maintain(this.#config.trimAfterIdlePasses, level === "none");
+  }
+
+  /** Opens a scope for `using`; dispose it (or call `close()`) to end it. */
+  scope(): EngineScope;
+  /**
+   * Runs `fn` in a scope: results acquired directly inside may live on the
+   * stack arena and are reclaimed when `fn` returns or throws. `fn` must be
+   * synchronous and must not return stack memory (copy it out first).
+   */
+  scope<T>(fn: () => T): T;
+  scope<T>(fn?: () => T): T | EngineScope {
+    if (fn === undefined) {
+      const depth = this.#push(FRAME_SCOPE);
+      return new EngineScope(this, depth, this.#frameSerials[depth - 1]);
+    }
+    if (typeof fn !== "function") {
+      throw new TypeError(`scope(fn) expects a function or nothing, received ${describeValue(fn)}`);
+    }
+    const depth = this.#push(FRAME_SCOPE);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.#popTo(depth - 1);
+    }
+    if (ArrayBuffer.isView(result) && result.buffer === this.#arena.buffer) {
+      throw new TypeError(
+        `scope(fn) returned ${
+          describeValue(result)
+        } on the stack arena, which the scope reclaimed; copy it into an acquired buffer first`,
+      );
+    }
+    if (typeof (result as { then?: unknown } | null)?.then === "function") {
+      throw new TypeError("scope(fn) returned a promise; scope callbacks must be synchronous");
+    }
+    return result;
+  }
+
+  /**
+   * Starts a kernel operation and returns the {@linkcode Workspace} for its
+   * scratch (this engine). Pair every call with
+   * {@linkcode AllocationEngine.endOperation}, in a `finally`.
+   */
+  beginOperation(): Workspace {
+    this.#push(FRAME_OPERATION);
+    return this;
+  }
+
+  /** Ends the innermost operation: pops its stack memory and returns its pool scratch. */
+  endOperation(): void {
+    if (this.#depth === 0 || this.#frameKinds[this.#depth - 1] !== FRAME_OPERATION) {
+      throw new Error("endOperation() called without a matching beginOperation()");
+    }
+    this.#popTo(this.#depth - 1);
+  }
+
+  /**
+   * Scratch of at least `length` float64 elements for the open operation or
+   * scope, valid until it ends: stack when `length <= stackThreshold` and it
+   * fits, else pool, else heap. Kernels must use explicit lengths.
+   */
+  takeFloat64(length: number): Float64Array {
+    if (this.#depth === 0) {
+      throw new Error("takeFloat64() needs an open operation: call beginOperation() first");
+    }
+    checkLength(length, "takeFloat64(length)", 8);
+    const counters = this.counters;
+    let overflowed = false;
+    if (length <= this.#config.stackThreshold) {
+      const view = this.#arena.takeScratchFloat64(length);
+      if (view !== undefined) {
+        this.#count(STACK, length * 8);
+        return view;
+      }
+      overflowed = true;
+      counters.stackOverflows++;
+    }
+    const pooled = this.#pool.acquire(8, length) as Float64Array | undefined;
+    if (pooled !== undefined) {
+      this.#count(POOL, length * 8);
+      this.#scratch[this.#scratchCount++] = pooled;
+      return pooled;
+    }
+    this.#countHeap(length * 8, overflowed);
+    return new Float64Array(length);
+  }
+
+  /**
+   * Changes settings at run time (validated first; a bad key changes nothing).
+   * Shrinking the pool limits evicts idle buffers; resizing the stack arena is
+   * refused while an operation or scope is open and starts a fresh arena.
+   */
+  configure(partial: Partial<EngineConfig>): void {
+    const next = resolveConfig(partial, this.#config);
+    if (next.stackBytes !== this.#config.stackBytes && this.#depth > 0) {
+      throw new RangeError(
+        `configure() cannot change stackBytes (to ${
+          describeValue(next.stackBytes)
+        }) while a scope or operation is open`,
+      );
+    }
+    const previous = this.#config;
+    this.#config = next;
+    if (next.stackBytes !== previous.stackBytes) this.#arena = new StackArena(next.stackBytes);
+    if (
+      next.poolMaxBytes !== previous.poolMaxBytes ||
+      next.poolMaxBuffersPerClass !== previous.poolMaxBuffersPerClass
+    ) {
+      this.#pool.setLimits({
+        maxBytes: next.poolMaxBytes,
+        maxBuffersPerClass: next.poolMaxBuffersPerClass,
+      });
+    }
+    if (next.maintenanceIntervalMs !== previous.maintenanceIntervalMs) {
+      this.#timer?.stop();
+      this.#timer = undefined;
+      this.#startTimer();
+    }
+  }
+
+  /** Exact figures of the engine (DESIGN.md section 4). */
+  getStats(): EngineStats {
+    const c = this.counters;
+    let stackAllocations = 0, heapAllocations = 0, hits = 0, misses = 0;
+    for (let k = 0; k < SIZE_CLASS_COUNT; k++) {
+      stackAllocations += c.allocations[STACK * SIZE_CLASS_COUNT + k];
+      heapAllocations += c.allocations[HEAP * SIZE_CLASS_COUNT + k];
+      hits += c.poolHits[k];
+      misses += c.poolMisses[k];
+    }
+    let pressureEvents = 0;
+    for (let k = PRESSURE_TRIGGERS.length; k < c.pressureEvents.length; k++) {
+      pressureEvents += c.pressureEvents[k];
+    }
+    const arena = this.#arena;
+    const drops = c.releases[DROPPED_FULL] + c.releases[DROPPED_PRESSURE];
+    return {
+      stack: {
+        capacityBytes: arena.capacityBytes,
+        usedBytes: arena.top,
+        peakBytes: arena.peak,
+        efficiency: arena.capacityBytes === 0 ? 0 : arena.peak / arena.capacityBytes,
+        allocations: stackAllocations,
+        overflows: c.stackOverflows,
+      },
+      pool: {
+        bytes: this.#pool.bytes,
+        limitBytes: this.#pool.maxBytes,
+        buffers: this.#pool.buffers,
+        sizeClasses: this.#pool.sizeClasses,
+        hits,
+        misses,
+        hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
+        releases: c.releases[POOLED] + drops,
+        drops,
+        evictions: this.#pool.evictions,
+      },
+      heap: { allocations: heapAllocations, bytes: c.allocatedBytes[HEAP] },
+      pressure: { events: pressureEvents, level: PRESSURE_LEVELS[this.#pressureLevel] },
+      misuse: { doubleRelease: c.misuse[0], foreignRelease: c.misuse[1], leaked: c.misuse[2] },
+    };
+  }
+
+  /** Starts peak tracking (stack peak bytes, peak in-use buffers per class) again from now. */
+  resetPeaks(): void {
+    this.#arena.resetPeak();
+    this.counters.peakInUseBuffers.set(this.counters.inUseBuffers);
+  }
+
+  /** Stops the maintenance timer. The engine stays usable; idle pooled memory is kept. */
+  close(): void {
+    this.#timer?.stop();
+    this.#timer = undefined;
+  }
+
+  /** Same as {@linkcode AllocationEngine.close}, for `using engine = createEngine()`. */
+  [DISPOSE](): void {
+    this.close();
+  }
+
+  /** @internal Closes the scope frame at `depth` if it is still the one opened with `serial`. */
+  [CLOSE_SCOPE](depth: number, serial: number): void {
+    if (this.#depth >= depth && this.#frameSerials[depth - 1] === serial) this.#popTo(depth - 1);
+  }
+
+  /** Release of anything the pool does not own: stack views, heap results, misuse. */
+  #releaseSlow(buf: unknown): void {
+    if (!(buf instanceof Float32Array || buf instanceof Float64Array)) {
+      this.#misuse(FOREIGN_RELEASE);
+      throw new TypeError(
+        `release() expects a Float32Array or Float64Array handed out by this engine, received ${
+          describeValue(buf)
+        }`,
+      );
+    }
+    if (this.#arena.owns(buf)) {
+      if (this.#depth > 0 && buf.byteOffset + buf.byteLength <= this.#arena.top) return;
+      this.#misuse(DOUBLE_RELEASE);
+      throw new RangeError(
+        `release() received ${describeValue(buf)} from the stack arena after its scope ended`,
+      );
+    }
+    if (this.#pool.isRetired(buf) || this.#heapReleased.has(buf)) {
+      this.#misuse(DOUBLE_RELEASE);
+      throw new RangeError(`release() received ${describeValue(buf)} that was already released`);
+    }
+    if (this.#heapIssued.has(buf)) {
+      this.#heapIssued.delete(buf);
+      this.#heapReleased.add(buf);
+      this.counters.releases[DROPPED_FULL]++;
+      if (this.#config.debug) buf.fill(NaN);
+      return;
+    }
+    this.#misuse(FOREIGN_RELEASE);
+    throw new RangeError(
+      `release() received ${describeValue(buf)} that this engine never handed out`,
+    );
+  }
+
+  #acquire(bytesPerElement: number, length: number): View {
+    const bytes = length * bytesPerElement;
+    let overflowed = false;
+    if (
+      this.#depth > 0 && this.#frameKinds[this.#depth - 1] === FRAME_SCOPE &&
+      length <= this.#config.stackThreshold
+    ) {
+      const view = bytesPerElement === 8
+        ? this.#arena.takeFloat64(length)
+        : this.#arena.takeFloat32(length);
+      if (view !== undefined) {
+        this.#count(STACK, bytes);
+        return view;
+      }
+      overflowed = true;
+      this.counters.stackOverflows++;
+    }
+    const pooled = this.#pool.acquire(bytesPerElement, length);
+    if (pooled !== undefined) {
+      this.#count(POOL, bytes);
+      return pooled;
+    }
+    this.#countHeap(bytes, overflowed);
+    const view = bytesPerElement === 8 ? new Float64Array(length) : new Float32Array(length);
+    this.#heapIssued.add(view);
+    return view;
+  }
+
+  #count(source: number, bytes: number): void {
+    this.counters.allocations[source * SIZE_CLASS_COUNT + sizeClassOf(bytes)]++;
+    this.counters.allocatedBytes[source] += bytes;
+  }
+
+  #countHeap(bytes: number, overflowed: boolean): void {
+    this.#count(HEAP, bytes);
+    const reason = overflowed
+      ? STACK_FULL
+      : this.#pool.lastFailure === AcquireFailure.TooLarge
+      ? TOO_LARGE
+      : POOL_EXHAUSTED;
+    this.counters.heapReasons[reason]++;
+  }
+
+  #misuse(kind: number): void {
+    this.counters.misuse[kind]++;
+    this.counters.releases[REJECTED]++;
+  }
+
+  #push(kind: number): number {
+    const depth = this.#depth;
+    if (depth === this.#frameKinds.length) this.#growFrames();
+    this.#frameMarks[depth] = this.#arena.top;
+    this.#frameScratch[depth] = this.#scratchCount;
+    this.#frameKinds[depth] = kind;
+    this.#frameSerials[depth] = ++this.#serial;
+    this.#depth = depth + 1;
+    return depth + 1;
+  }
+
+  #popTo(depth: number): void {
+    if (depth >= this.#depth) return;
+    const scratchFrom = this.#frameScratch[depth];
+    const debug = this.#config.debug;
+    for (let i = this.#scratchCount - 1; i >= scratchFrom; i--) {
+      const view = this.#scratch[i]!;
+      this.#scratch[i] = undefined;
+      if (this.#pool.release(view) >= 0 && debug) view.fill(NaN);
+    }
+    this.#scratchCount = scratchFrom;
+    this.#arena.popTo(this.#frameMarks[depth], debug);
+    this.#depth = depth;
+  }
+
+  #growFrames(): void {
+    const size = this.#frameKinds.length * 2;
+    const marks = new Int32Array(size), scratch = new Int32Array(size);
+    const kinds = new Uint8Array(size), serials = new Float64Array(size);
+    marks.set(this.#frameMarks);
+    scratch.set(this.#frameScratch);
+    kinds.set(this.#frameKinds);
+    serials.set(this.#frameSerials);
+    this.#frameMarks = marks;
+    this.#frameScratch = scratch;
+    this.#frameKinds = kinds;
+    this.#frameSerials = serials;
+  }
+
+  #startTimer(): void {
+    if (this.#config.maintenanceIntervalMs === 0) return;
+    // The timer holds the engine weakly, so a dropped engine can be collected.
+    const ref = new WeakRef(this);
+    const timer = startMaintenanceTimer(this.#config.maintenanceIntervalMs, () => {
+      const engine = ref.deref();
+      if (engine === undefined) timer.stop();
+      else engine.maintain();
+    });
+    this.#timer = timer;
+  }
+}
+
+/**
+ * Creates an independent allocation engine. `config` keys (all optional) are
+ * those of {@linkcode EngineConfig}; unknown keys and bad values throw.
+ *
+ * @example
+ * ```ts
+ * import { createEngine } from "./engine.ts";
+ * using engine = createEngine({ stackBytes: 65536, debug: true });
+ * engine.preWarm([1024, 4096], { dtype: "float32" });
+ * ```
+ */
+export function createEngine(config?: Partial<EngineConfig>): AllocationEngine {
+  return new AllocationEngine(resolveConfig(config, DEFAULT_ENGINE_CONFIG));
+}

@@ -1,0 +1,95 @@
+/**
+ * Memory-pressure detection: reads the runtime's memory usage and compares it
+ * with the configured thresholds.
+ *
+ * `process.memoryUsage()` exists on Deno, Bun and Node; it is reached through
+ * `globalThis` with a local structural type (no runtime-specific global types).
+ *
+ * @example
+ * ```ts
+ * import { pressureLevelOf } from "./pressure.ts";
+ * const level = pressureLevelOf({ rss: 3e9, heapUsed: 1e8 }, {
+ *   pressureModerateRssBytes: 1e9, pressureCriticalRssBytes: 2e9,
+ *   pressureModerateHeapBytes: Infinity, pressureCriticalHeapBytes: Infinity,
+ * });
+ * console.log(level); // { level: 2, trigger: 2 } (critical, rss)
+ * ```
+ *
+ * @module
+ */
+
+import type { EngineConfig, MemoryUsageSample } from "./config.ts";
+import { PRESSURE_TRIGGERS } from "./counters.ts";
+
+interface ProcessLike {
+  memoryUsage?: () => { rss?: number; heapUsed?: number };
+}
+
+/** A level (index of `PRESSURE_LEVELS`) and what raised it (index of `PRESSURE_TRIGGERS`). */
+export interface PressureReading {
+  /** 0 none, 1 moderate, 2 critical. */
+  level: number;
+  /** Index of `PRESSURE_TRIGGERS`: 1 heap_usage or 2 rss (0 when level is none). */
+  trigger: number;
+}
+
+const HEAP = PRESSURE_TRIGGERS.indexOf("heap_usage");
+const RSS = PRESSURE_TRIGGERS.indexOf("rss");
+
+/**
+ * Returns the runtime's memory-usage reader, or `undefined` where there is none.
+ *
+ * @example
+ * ```ts
+ * import { runtimeMemoryUsage } from "./pressure.ts";
+ * console.log(runtimeMemoryUsage()?.().rss);
+ * ```
+ */
+export function runtimeMemoryUsage(): (() => MemoryUsageSample) | undefined {
+  const process = (globalThis as { process?: ProcessLike }).process;
+  const read = process?.memoryUsage;
+  if (typeof read !== "function") return undefined;
+  return () => {
+    const usage = read.call(process);
+    return { rss: usage.rss ?? 0, heapUsed: usage.heapUsed ?? 0 };
+  };
+}
+
+/**
+ * Classifies a memory-usage sample against the thresholds: the highest level
+ * reached by either figure (RSS wins a tie).
+ *
+ * @example
+ * ```ts
+ * import { pressureLevelOf } from "./pressure.ts";
+ * pressureLevelOf({ rss: 1, heapUsed: 1 }, {
+ *   pressureModerateRssBytes: Infinity, pressureCriticalRssBytes: Infinity,
+ *   pressureModerateHeapBytes: Infinity, pressureCriticalHeapBytes: Infinity,
+ * }).level; // 0
+ * ```
+ */
+export function pressureLevelOf(
+  usage: MemoryUsageSample,
+  thresholds: Pick<
+    EngineConfig,
+    | "pressureModerateRssBytes"
+    | "pressureCriticalRssBytes"
+    | "pressureModerateHeapBytes"
+    | "pressureCriticalHeapBytes"
+  >,
+): PressureReading {
+  const rssLevel = usage.rss >= thresholds.pressureCriticalRssBytes
+    ? 2
+    : usage.rss >= thresholds.pressureModerateRssBytes
+    ? 1
+    : 0;
+  const heapLevel = usage.heapUsed >= thresholds.pressureCriticalHeapBytes
+    ? 2
+    : usage.heapUsed >= thresholds.pressureModerateHeapBytes
+    ? 1
+    : 0;
+  if (rssLevel === 0 && heapLevel === 0) return { level: 0, trigger: 0 };
+  return rssLevel >= heapLevel
+    ? { level: rssLevel, trigger: RSS }
+    : { level: heapLevel, trigger: HEAP };
+}

@@ -1,0 +1,469 @@
+/**
+ * The size-class pool: reusable buffers grouped by power-of-two byte classes,
+ * bounded in total bytes and in buffers per class.
+ *
+ * **Exact-length results.** Each pooled buffer (a "slot") owns one `ArrayBuffer`
+ * of its class size (`2 ** class` bytes) and caches up to
+ * {@linkcode VIEWS_PER_SLOT} exact-length typed-array views on it, keyed by
+ * (element type, length). A request takes an idle slot of its class (preferring
+ * one that already has a view of the exact type and length) and gets an exact
+ * view: callers never see a longer array, and a workload that repeats a size
+ * reuses the same view objects, so steady state allocates nothing. A hit is
+ * memory reuse; when a slot has no view of that length yet, one view object is
+ * created (an allocation, once per slot and length).
+ *
+ * Ownership is a `WeakMap` from view to slot (lookups do not allocate), so the
+ * pool holds in-use slots only weakly: a view garbage-collected while in use is
+ * reported by the {@linkcode LeakTracker} and its bytes leave the pool's books.
+ *
+ * @example
+ * ```ts
+ * import { AllocationCounters } from "./counters.ts";
+ * import { SizeClassPool } from "./size_class_pool.ts";
+ * const pool = new SizeClassPool(new AllocationCounters(), { maxBytes: 1 << 20, maxBuffersPerClass: 8 });
+ * const a = pool.acquire(4, 100)!; // Float32Array(100) on a 512-byte slot
+ * pool.release(a);
+ * console.log(pool.acquire(4, 100) === a); // true
+ * ```
+ *
+ * @module
+ */
+
+import {
+  type AllocationCounters,
+  EVICTION_REASONS,
+  RELEASE_OUTCOMES,
+  SIZE_CLASS_COUNT,
+  sizeClassOf,
+} from "./counters.ts";
+import { LeakTracker } from "./leak_tracker.ts";
+
+/** Bytes of each size class (`CLASS_BYTES[c]`); a table because `**` is slow on older V8. */
+const CLASS_BYTES: Float64Array = Float64Array.from({ length: SIZE_CLASS_COUNT }, (_, c) => 2 ** c);
+
+/** Views cached per slot (distinct lengths/types reusing one buffer). */
+export const VIEWS_PER_SLOT = 4;
+
+/** How many idle slots an acquire scans for an exact view match. */
+const MATCH_SCAN = 8;
+
+const POOLED = RELEASE_OUTCOMES.indexOf("pooled");
+const DROPPED_FULL = RELEASE_OUTCOMES.indexOf("dropped_full");
+const DROPPED_PRESSURE = RELEASE_OUTCOMES.indexOf("dropped_pressure");
+const TRIM = EVICTION_REASONS.indexOf("trim");
+const PRESSURE = EVICTION_REASONS.indexOf("pressure");
+const LEAKED = 2;
+
+/** Result of {@linkcode SizeClassPool.release}. */
+export const ReleaseResult = {
+  /** The buffer went back to the idle list. */
+  Pooled: 0,
+  /** The buffer was dropped (pool over a limit, or detached by `setLimits`). */
+  DroppedFull: 1,
+  /** The buffer was dropped because the pool is in critical pressure mode. */
+  DroppedPressure: 2,
+  /** The buffer belongs to the pool but is not in use (released already). */
+  Double: -1,
+  /** The pool never handed out this buffer. */
+  NotOwned: -2,
+} as const;
+
+/** Why {@linkcode SizeClassPool.acquire} returned `undefined`. */
+export const AcquireFailure = {
+  /** The class is larger than the whole pool may hold. */
+  TooLarge: 0,
+  /** No idle buffer and no room to grow. */
+  Exhausted: 1,
+} as const;
+
+/** Options of {@linkcode SizeClassPool.preWarm}. */
+export interface PreWarmPoolOptions {
+  /** 4 (float32) or 8 (float64). */
+  bytesPerElement: number;
+  /** Buffers to add (default 1). */
+  count?: number;
+}
+
+/** Bounds of a pool. */
+export interface PoolLimits {
+  /** Bound on bytes held (idle plus in use). */
+  maxBytes: number;
+  /** Bound on buffers per class (idle plus in use). */
+  maxBuffersPerClass: number;
+}
+
+/** What a leaked-buffer report carries; never references the buffer itself. */
+class SlotTag {
+  inUse = false;
+  reported = false;
+  constructor(readonly cls: number, public generation: number) {}
+}
+
+type View = Float32Array | Float64Array;
+
+class PoolSlot {
+  readonly views: (View | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** `length * 16 + bytesPerElement` of each cached view (-1: empty), compared instead of view properties. */
+  readonly keys: Float64Array = new Float64Array(VIEWS_PER_SLOT).fill(-1);
+  current: View | undefined = undefined;
+  replaceAt = 0;
+  constructor(readonly buffer: ArrayBuffer, readonly tag: SlotTag) {}
+}
+
+/** Power-of-two size-class pool with exact-length cached views. */
+export class SizeClassPool {
+  /** Why the last failed acquire failed (an {@linkcode AcquireFailure} value). */
+  lastFailure = 0;
+  /** While true (critical pressure), released buffers are dropped instead of pooled. */
+  dropOnRelease = false;
+  /** Idle buffers evicted so far (trim and pressure). */
+  evictions = 0;
+  readonly #counters: AllocationCounters;
+  #maxBytes: number;
+  #maxPerClass: number;
+  #bytes = 0;
+  #generation = 0;
+  readonly #idle: (PoolSlot | undefined)[][] = [];
+  readonly #idleCount = new Int32Array(SIZE_CLASS_COUNT);
+  readonly #slots = new Int32Array(SIZE_CLASS_COUNT);
+  readonly #owner = new WeakMap<View, PoolSlot>();
+  readonly #retired = new WeakSet<View>();
+  readonly #leaks: LeakTracker<SlotTag>;
+  // Per-maintenance-window bookkeeping.
+  readonly #passHits = new Float64Array(SIZE_CLASS_COUNT);
+  readonly #passMisses = new Float64Array(SIZE_CLASS_COUNT);
+  readonly #idlePasses = new Int32Array(SIZE_CLASS_COUNT);
+  readonly #lastMissLength = new Float64Array(SIZE_CLASS_COUNT);
+  readonly #lastMissBpe = new Uint8Array(SIZE_CLASS_COUNT);
+
+  /** Creates an empty pool that reports into `counters`. */
+  constructor(counters: AllocationCounters, limits: PoolLimits) {
+    this.#counters = counters;
+    this.#maxBytes = limits.maxBytes;
+    this.#maxPerClass = limits.maxBuffersPerClass;
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) this.#idle.push([]);
+    this.#leaks = new LeakTracker<SlotTag>((tag) => this.#onLeak(tag));
+  }
+
+  /** Bytes held (idle plus in use), never above the limit. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Bound on bytes. */
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  /** Bound on buffers per class. */
+  get maxBuffersPerClass(): number {
+    return this.#maxPerClass;
+  }
+
+  /** Buffers held (idle plus in use). */
+  get buffers(): number {
+    let total = 0;
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) total += this.#slots[c];
+    return total;
+  }
+
+  /** Idle buffers held. */
+  get idleBuffers(): number {
+    let total = 0;
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) total += this.#idleCount[c];
+    return total;
+  }
+
+  /** Number of classes holding at least one buffer. */
+  get sizeClasses(): number {
+    let total = 0;
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) if (this.#slots[c] > 0) total++;
+    return total;
+  }
+
+  /** Buffers (idle plus in use) held in class `cls`. */
+  buffersIn(cls: number): number {
+    return this.#slots[cls];
+  }
+
+  /** Whether `view` is a pool view that was retired (its slot evicted or re-viewed). */
+  isRetired(view: View): boolean {
+    return this.#retired.has(view);
+  }
+
+  /** Whether the pool currently hands out `view` (in use). */
+  isInUse(view: View): boolean {
+    const slot = this.#owner.get(view);
+    return slot !== undefined && slot.tag.inUse && slot.current === view;
+  }
+
+  /**
+   * Serves `length` elements of `bytesPerElement` (4 or 8) from the pool: an idle
+   * buffer (hit), or a new one while limits allow (miss), or `undefined` with
+   * {@linkcode SizeClassPool.lastFailure} set. Counts hits and misses.
+   */
+  acquire(bytesPerElement: number, length: number): View | undefined {
+    const cls = sizeClassOf(length * bytesPerElement);
+    const classBytes = CLASS_BYTES[cls];
+    if (classBytes > this.#maxBytes) {
+      this.lastFailure = AcquireFailure.TooLarge;
+      return undefined;
+    }
+    const counters = this.#counters;
+    let slot: PoolSlot | undefined;
+    const count = this.#idleCount[cls];
+    if (count > 0) {
+      slot = this.#takeIdle(cls, count, bytesPerElement, length);
+      counters.poolHits[cls]++;
+    } else {
+      counters.poolMisses[cls]++;
+      this.#lastMissLength[cls] = length;
+      this.#lastMissBpe[cls] = bytesPerElement;
+      if (!this.#hasRoom(cls, classBytes)) {
+        this.lastFailure = AcquireFailure.Exhausted;
+        return undefined;
+      }
+      slot = this.#newSlot(cls, classBytes);
+    }
+    const view = this.#viewOf(slot, bytesPerElement, length);
+    slot.current = view;
+    slot.tag.inUse = true;
+    const inUse = ++counters.inUseBuffers[cls];
+    if (inUse > counters.peakInUseBuffers[cls]) counters.peakInUseBuffers[cls] = inUse;
+    return view;
+  }
+
+  /** Gives `view` back; returns a {@linkcode ReleaseResult} and counts the outcome (not misuse). */
+  release(view: View): number {
+    const slot = this.#owner.get(view);
+    if (slot === undefined) return ReleaseResult.NotOwned;
+    const tag = slot.tag;
+    if (!tag.inUse || slot.current !== view) return ReleaseResult.Double;
+    tag.inUse = false;
+    slot.current = undefined;
+    const counters = this.#counters;
+    if (tag.generation !== this.#generation) {
+      // Detached by setLimits: its bytes already left the books.
+      this.#forget(slot);
+      counters.releases[DROPPED_FULL]++;
+      return ReleaseResult.DroppedFull;
+    }
+    const cls = tag.cls;
+    counters.inUseBuffers[cls]--;
+    if (this.dropOnRelease) {
+      this.#drop(slot);
+      counters.releases[DROPPED_PRESSURE]++;
+      return ReleaseResult.DroppedPressure;
+    }
+    if (this.#slots[cls] > this.#maxPerClass || this.#bytes > this.#maxBytes) {
+      this.#drop(slot);
+      counters.releases[DROPPED_FULL]++;
+      return ReleaseResult.DroppedFull;
+    }
+    this.#idle[cls][this.#idleCount[cls]++] = slot;
+    counters.idleBuffers[cls]++;
+    counters.releases[POOLED]++;
+    return ReleaseResult.Pooled;
+  }
+
+  /**
+   * Adds up to `options.count` (default 1) idle buffers holding a view of
+   * `length` elements of `options.bytesPerElement`, within the limits; returns
+   * how many were added.
+   */
+  preWarm(length: number, options: PreWarmPoolOptions): number {
+    const bytesPerElement = options.bytesPerElement;
+    const count = options.count ?? 1;
+    const cls = sizeClassOf(length * bytesPerElement);
+    const classBytes = CLASS_BYTES[cls];
+    let added = 0;
+    while (added < count && this.#hasRoom(cls, classBytes)) {
+      const slot = this.#newSlot(cls, classBytes);
+      this.#viewOf(slot, bytesPerElement, length);
+      this.#idle[cls][this.#idleCount[cls]++] = slot;
+      this.#counters.idleBuffers[cls]++;
+      added++;
+    }
+    return added;
+  }
+
+  /**
+   * Evicts idle buffers for memory pressure: all of them (`fraction` 1) or the
+   * given fraction of each class, rounded up. Returns the bytes freed.
+   */
+  evictForPressure(fraction: number): number {
+    let freed = 0;
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
+      const count = this.#idleCount[c];
+      if (count > 0) freed += this.#evictIdle(c, Math.ceil(count * fraction), PRESSURE);
+    }
+    return freed;
+  }
+
+  /**
+   * Changes the limits. Idle buffers are evicted (reason trim) until the pool
+   * fits; if in-use bytes alone exceed the new byte limit, every in-use buffer is
+   * detached: it stays valid for its holder, and releasing it drops it.
+   */
+  setLimits(limits: PoolLimits): number {
+    this.#maxBytes = limits.maxBytes;
+    this.#maxPerClass = limits.maxBuffersPerClass;
+    let freed = 0;
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
+      const excess = this.#slots[c] - this.#maxPerClass;
+      if (excess > 0 && this.#idleCount[c] > 0) {
+        freed += this.#evictIdle(c, Math.min(excess, this.#idleCount[c]), TRIM);
+      }
+    }
+    for (let c = SIZE_CLASS_COUNT - 1; c >= 0 && this.#bytes > this.#maxBytes; c--) {
+      const count = this.#idleCount[c];
+      if (count === 0) continue;
+      const needed = Math.ceil((this.#bytes - this.#maxBytes) / CLASS_BYTES[c]);
+      freed += this.#evictIdle(c, Math.min(needed, count), TRIM);
+    }
+    if (this.#bytes > this.#maxBytes) this.#detachInUse();
+    return freed;
+  }
+
+  /**
+   * One maintenance pass: trims the idle buffers of classes that saw no request
+   * for `trimAfterIdlePasses` passes, then pre-warms, within the limits, the
+   * sizes of the classes that missed most since the last pass. Returns the bytes
+   * trimmed.
+   */
+  maintain(trimAfterIdlePasses: number, prewarm = true): number {
+    const counters = this.#counters;
+    let freed = 0;
+    const missed: number[] = [];
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
+      const hits = counters.poolHits[c] - this.#passHits[c];
+      const misses = counters.poolMisses[c] - this.#passMisses[c];
+      this.#passHits[c] = counters.poolHits[c];
+      this.#passMisses[c] = counters.poolMisses[c];
+      if (hits + misses === 0) {
+        if (++this.#idlePasses[c] >= trimAfterIdlePasses && this.#idleCount[c] > 0) {
+          freed += this.#evictIdle(c, this.#idleCount[c], TRIM);
+        }
+      } else {
+        this.#idlePasses[c] = 0;
+      }
+      if (misses > 0) missed.push(misses * SIZE_CLASS_COUNT + c);
+    }
+    if (!prewarm) return freed;
+    missed.sort((a, b) => b - a);
+    for (const entry of missed) {
+      const c = entry % SIZE_CLASS_COUNT;
+      const misses = (entry - c) / SIZE_CLASS_COUNT;
+      this.preWarm(this.#lastMissLength[c], {
+        bytesPerElement: this.#lastMissBpe[c],
+        count: misses,
+      });
+    }
+    return freed;
+  }
+
+  #hasRoom(cls: number, classBytes: number): boolean {
+    return this.#slots[cls] < this.#maxPerClass && this.#bytes + classBytes <= this.#maxBytes;
+  }
+
+  #newSlot(cls: number, classBytes: number): PoolSlot {
+    const slot = new PoolSlot(new ArrayBuffer(classBytes), new SlotTag(cls, this.#generation));
+    this.#slots[cls]++;
+    this.#bytes += classBytes;
+    return slot;
+  }
+
+  #takeIdle(cls: number, count: number, bytesPerElement: number, length: number): PoolSlot {
+    const list = this.#idle[cls];
+    let pick = count - 1;
+    const stop = count > MATCH_SCAN ? count - MATCH_SCAN : 0;
+    const key = length * 16 + bytesPerElement;
+    scan: for (let i = count - 1; i >= stop; i--) {
+      const keys = list[i]!.keys;
+      for (let v = 0; v < VIEWS_PER_SLOT; v++) {
+        if (keys[v] === key) {
+          pick = i;
+          break scan;
+        }
+      }
+    }
+    const slot = list[pick]!;
+    list[pick] = list[count - 1];
+    list[count - 1] = undefined;
+    this.#idleCount[cls] = count - 1;
+    this.#counters.idleBuffers[cls]--;
+    return slot;
+  }
+
+  #viewOf(slot: PoolSlot, bytesPerElement: number, length: number): View {
+    const views = slot.views;
+    const keys = slot.keys;
+    const key = length * 16 + bytesPerElement;
+    for (let v = 0; v < VIEWS_PER_SLOT; v++) {
+      if (keys[v] === key) return views[v]!;
+    }
+    const view = bytesPerElement === 8
+      ? new Float64Array(slot.buffer, 0, length)
+      : new Float32Array(slot.buffer, 0, length);
+    const old = views[slot.replaceAt];
+    if (old !== undefined) this.#retire(old);
+    views[slot.replaceAt] = view;
+    keys[slot.replaceAt] = key;
+    slot.replaceAt = (slot.replaceAt + 1) % VIEWS_PER_SLOT;
+    this.#owner.set(view, slot);
+    this.#leaks.watch(view, slot.tag);
+    return view;
+  }
+
+  #retire(view: View): void {
+    this.#owner.delete(view);
+    this.#leaks.unwatch(view);
+    this.#retired.add(view);
+  }
+
+  #forget(slot: PoolSlot): void {
+    for (const view of slot.views) if (view !== undefined) this.#retire(view);
+  }
+
+  /** Removes a slot that is neither idle nor in use from the books. */
+  #drop(slot: PoolSlot): void {
+    this.#forget(slot);
+    this.#slots[slot.tag.cls]--;
+    this.#bytes -= CLASS_BYTES[slot.tag.cls];
+  }
+
+  #evictIdle(cls: number, count: number, reason: number): number {
+    const list = this.#idle[cls];
+    const classBytes = CLASS_BYTES[cls];
+    for (let i = 0; i < count; i++) {
+      const index = --this.#idleCount[cls];
+      this.#drop(list[index]!);
+      list[index] = undefined;
+    }
+    this.#counters.idleBuffers[cls] -= count;
+    this.#counters.evictedBytes[reason] += count * classBytes;
+    this.evictions += count;
+    return count * classBytes;
+  }
+
+  #detachInUse(): void {
+    const counters = this.#counters;
+    this.#generation++;
+    for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
+      const inUse = counters.inUseBuffers[c];
+      this.#slots[c] -= inUse;
+      this.#bytes -= inUse * CLASS_BYTES[c];
+      counters.inUseBuffers[c] = 0;
+    }
+  }
+
+  #onLeak(tag: SlotTag): void {
+    if (!tag.inUse || tag.reported) return;
+    tag.reported = true;
+    this.#counters.misuse[LEAKED]++;
+    if (tag.generation !== this.#generation) return;
+    this.#counters.inUseBuffers[tag.cls]--;
+    this.#slots[tag.cls]--;
+    this.#bytes -= CLASS_BYTES[tag.cls];
+  }
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  checkDtype,
+  checkLength,
+  describeValue,
+  MAX_REQUEST_BYTES,
+} from "../src/alloc/validate.ts";
+
+test("describeValue names typed arrays by type and length", () => {
+  assert.equal(describeValue(new Float32Array(16)), "Float32Array(16)");
+  assert.equal(describeValue(new DataView(new ArrayBuffer(4))), "DataView(4 bytes)");
+  assert.equal(describeValue("abc"), '"abc"');
+  assert.equal(describeValue(NaN), "NaN");
+  assert.equal(describeValue(null), "null");
+  assert.equal(describeValue(10n), "10n");
+  assert.equal(describeValue({}), "an object ([object Object])");
+});
+
+test("checkLength accepts element counts up to the largest size class", () => {
+  assert.equal(checkLength(0, "n"), 0);
+  assert.equal(checkLength(MAX_REQUEST_BYTES / 8, "n", 8), MAX_REQUEST_BYTES / 8);
+});
+
+test("checkLength rejects wrong types and unusable numbers, quoting them", () => {
+  assert.throws(
+    () => checkLength("3", "n"),
+    (e: Error) => e instanceof TypeError && /"3"/.test(e.message),
+  );
+  assert.throws(
+    () => checkLength(-2, "n"),
+    (e: Error) => e instanceof RangeError && /-2/.test(e.message),
+  );
+  assert.throws(() => checkLength(2.5, "n"), /2\.5/);
+  assert.throws(() => checkLength(MAX_REQUEST_BYTES / 4 + 1, "n", 4), /at most 536870912 elements/);
+});
+
+test("checkDtype defaults to float32 and rejects other names", () => {
+  assert.equal(checkDtype(undefined, "x"), "float32");
+  assert.equal(checkDtype("float64", "x"), "float64");
+  assert.throws(() => checkDtype("int16", "x"), /"int16"/);
+});
