@@ -1,0 +1,197 @@
+/**
+ * Synchronous loader of the WebAssembly SIMD kernels.
+ *
+ * The module (about 25 KiB) is embedded as base64 in `convpool_bytes.ts`, so it loads
+ * with `new WebAssembly.Module` + `new WebAssembly.Instance` on Deno, Bun and Node
+ * without fetch, file access or an awaited promise. Where WebAssembly or its SIMD
+ * proposal is missing, {@linkcode loadWasmExports} returns `null` and callers fall
+ * back to the plain TypeScript kernels.
+ *
+ * @example
+ * ```ts
+ * import { loadWasmExports } from "./loader.ts";
+ * const exports = loadWasmExports();
+ * console.log(exports === null ? "TypeScript kernels" : "WebAssembly SIMD kernels");
+ * ```
+ *
+ * @module
+ */
+
+import { WASM_BASE64 } from "./convpool_bytes.ts";
+
+/** The raw ABI of the compiled module: byte addresses and element counts. */
+export interface WasmExports {
+  /** The instance's single linear memory (grown by the wrapper). */
+  readonly memory: WebAssembly.Memory;
+  /** First byte not used by the module's static data. */
+  heapBase(): number;
+  /** Elements of the twiddle table of a complex FFT of size n. */
+  twiddleCount(n: number): number;
+  /** Direct window, float32: count a multiple of 16. */
+  directF32(xp: number, hr: number, y: number, count: number, m: number): void;
+  /** Direct window, float64: count a multiple of 8. */
+  directF64(xp: number, hr: number, y: number, count: number, m: number): void;
+  /** In-place reversal, float32. */
+  reverseF32(ptr: number, n: number): void;
+  /** In-place reversal, float64. */
+  reverseF64(ptr: number, n: number): void;
+  /** Twiddle and position tables of a complex FFT of size n, float32. */
+  fftInitF32(tw: number, pos: number, n: number): void;
+  /** Twiddle and position tables of a complex FFT of size n, float64. */
+  fftInitF64(tw: number, pos: number, n: number): void;
+  /** Real-FFT twiddles for n real points, float32. */
+  realInitF32(rt: number, n: number): void;
+  /** Real-FFT twiddles for n real points, float64. */
+  realInitF64(rt: number, n: number): void;
+  /** Forward complex FFT (scrambled output), float32. */
+  fftForwardF32(re: number, im: number, tw: number, n: number): void;
+  /** Forward complex FFT (scrambled output), float64. */
+  fftForwardF64(re: number, im: number, tw: number, n: number): void;
+  /** Inverse complex FFT (scrambled input, natural output, times n), float32. */
+  fftInverseF32(re: number, im: number, tw: number, n: number): void;
+  /** Inverse complex FFT (scrambled input, natural output, times n), float64. */
+  fftInverseF64(re: number, im: number, tw: number, n: number): void;
+  /** Real FFT of n points into n/2+1 bins, float32. */
+  realFftF32(
+    x: number,
+    n: number,
+    outRe: number,
+    outIm: number,
+    wRe: number,
+    wIm: number,
+    tw: number,
+    pos: number,
+    rt: number,
+  ): void;
+  /** Real FFT of n points into n/2+1 bins, float64. */
+  realFftF64(
+    x: number,
+    n: number,
+    outRe: number,
+    outIm: number,
+    wRe: number,
+    wIm: number,
+    tw: number,
+    pos: number,
+    rt: number,
+  ): void;
+  /** Kernel spectrum (scrambled, scaled by 1/n), float32. */
+  spectrumF32(h: number, m: number, hRe: number, hIm: number, n: number, tw: number): void;
+  /** Kernel spectrum (scrambled, scaled by 1/n), float64. */
+  spectrumF64(h: number, m: number, hRe: number, hIm: number, n: number, tw: number): void;
+  /** Fused overlap-add window, float32. */
+  overlapAddF32(
+    x: number,
+    nx: number,
+    m: number,
+    hRe: number,
+    hIm: number,
+    n: number,
+    len: number,
+    tw: number,
+    wRe: number,
+    wIm: number,
+    y: number,
+    start: number,
+    length: number,
+  ): void;
+  /** Fused overlap-add window, float64. */
+  overlapAddF64(
+    x: number,
+    nx: number,
+    m: number,
+    hRe: number,
+    hIm: number,
+    n: number,
+    len: number,
+    tw: number,
+    wRe: number,
+    wIm: number,
+    y: number,
+    start: number,
+    length: number,
+  ): void;
+}
+
+/**
+ * A minimal module using `i8x16.splat` and `i8x16.popcnt` (final SIMD opcodes):
+ * validating it tells whether this engine implements WebAssembly SIMD.
+ */
+const SIMD_PROBE: Uint8Array<ArrayBuffer> = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  10,
+  1,
+  8,
+  0,
+  65,
+  0,
+  253,
+  15,
+  253,
+  98,
+  11,
+]);
+
+/** Whether WebAssembly with the SIMD proposal is available in this runtime. */
+export function simdSupported(): boolean {
+  try {
+    return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Decodes the embedded base64 (atob exists on Deno, Bun and Node >= 16). */
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The compiled module's bytes (a fresh copy each call). */
+export function wasmBytes(): Uint8Array<ArrayBuffer> {
+  return decodeBase64(WASM_BASE64);
+}
+
+/**
+ * Instantiates a NEW copy of the kernels (own linear memory), or returns `null` when
+ * WebAssembly SIMD is unavailable or instantiation fails.
+ */
+export function instantiateWasm(): WasmExports | null {
+  if (!simdSupported()) return null;
+  try {
+    const module = new WebAssembly.Module(wasmBytes());
+    const instance = new WebAssembly.Instance(module, {});
+    return instance.exports as unknown as WasmExports;
+  } catch {
+    return null;
+  }
+}
+
+let cached: WasmExports | null | undefined;
+
+/** The process-wide instance of the kernels (created on first call), or `null`. */
+export function loadWasmExports(): WasmExports | null {
+  if (cached === undefined) cached = instantiateWasm();
+  return cached;
+}

@@ -1,0 +1,530 @@
+/**
+ * Typed wrappers around the WebAssembly SIMD kernels.
+ *
+ * Every convolution wrapper follows the kernel contract shared by all kernels: it
+ * computes a WINDOW of the full linear convolution
+ * `full[k] = sum_j x[k-j] h[j]`, `k in [0, n+m-1)`, writing `out[i] = full[start+i]`
+ * for `i in [0, length)` (nothing else of `out` is touched). `reverseKernel` uses the
+ * kernel reversed (correlation) without the caller copying it.
+ *
+ * Precision follows `out`: a `Float32Array` output is computed in f32x4, a
+ * `Float64Array` output in f64x2; inputs of the other type are converted while they
+ * are copied into linear memory (mixed precision costs nothing extra).
+ *
+ * Memory: one linear memory, laid out per call by this module and grown when a call
+ * needs more. Users never see views of it (growth would detach them): inputs are
+ * copied in and the window copied out. Views are cached and re-created only after
+ * growth, twiddle tables are cached per FFT size, so steady-state calls allocate
+ * nothing on the JS heap.
+ *
+ * @example
+ * ```ts
+ * import { wasmKernels } from "./wasm_kernels.ts";
+ * const k = wasmKernels();
+ * if (k !== null) {
+ *   const x = new Float32Array([1, 2, 3]);
+ *   const h = new Float32Array([1, 1]);
+ *   const y = new Float32Array(4);
+ *   k.convolveDirect(x, h, y, 0, 4, false); // y = [1, 3, 5, 3]
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import type { Float } from "../../types.ts";
+import { loadWasmExports, type WasmExports } from "./loader.ts";
+
+/** Options of the frequency-domain wrappers. */
+export interface WasmFftOptions {
+  /**
+   * Keep the kernel spectrum and reuse it while the next calls pass the SAME kernel
+   * array (identity, length, `reverseKernel`, FFT size and precision must match).
+   * The caller promises not to mutate the kernel in between, or calls
+   * {@linkcode invalidateKernelCache}.
+   */
+  cacheKernel?: boolean;
+  /** Complex FFT size to use (power of two >= 16); default: chosen by cost. */
+  fftSize?: number;
+}
+
+/** The WebAssembly SIMD kernels, bound to one instance. */
+export interface WasmKernels {
+  /** Register-blocked direct convolution window. */
+  convolveDirect(
+    signal: Float,
+    kernel: Float,
+    out: Float,
+    start: number,
+    length: number,
+    reverseKernel: boolean,
+  ): void;
+  /** Single-transform FFT convolution window (whole signal in one complex FFT). */
+  convolveFft(
+    signal: Float,
+    kernel: Float,
+    out: Float,
+    start: number,
+    length: number,
+    reverseKernel: boolean,
+    options?: WasmFftOptions,
+  ): void;
+  /** Fused overlap-add convolution window, block size chosen by cost. */
+  convolveOverlapAdd(
+    signal: Float,
+    kernel: Float,
+    out: Float,
+    start: number,
+    length: number,
+    reverseKernel: boolean,
+    options?: WasmFftOptions,
+  ): void;
+  /** Real FFT of `input` (power-of-two length >= 32) into `length/2 + 1` bins. */
+  realFft(input: Float, outRe: Float, outIm: Float): void;
+  /** Current size of the linear memory in bytes. */
+  memoryBytes(): number;
+}
+
+// ---- instance state (module-level: one instance per process) ----------------------
+
+let wasm: WasmExports | null = null;
+let enabled = true;
+let memory: WebAssembly.Memory | null = null;
+let viewF32: Float32Array = new Float32Array(0);
+let viewF64: Float64Array = new Float64Array(0);
+let viewBuffer: ArrayBuffer | null = null;
+/** First byte after the persistent tables; per-call scratch begins here. */
+let persistentTop = 0;
+/** FFT tables per (size, precision): key = size * 2 + (f64 ? 1 : 0) -> address. */
+const tables = new Map<number, number>();
+
+// Kernel spectrum cache (lives at persistentTop while valid).
+let specKernel: Float | null = null;
+let specReverse = false;
+let specSize = 0;
+let specF64 = false;
+let specLength = 0;
+
+// Output-view cache: `out.set(view.subarray(..))` needs a view object; keeping the
+// last two lets steady-state calls of the same shape reuse them (zero allocation).
+const outViews: (Float32Array | Float64Array | null)[] = [null, null];
+const outIndex: number[] = [-1, -1];
+const outLength: number[] = [-1, -1];
+
+const ALIGN = 64;
+
+function alignUp(value: number): number {
+  return Math.ceil(value / ALIGN) * ALIGN;
+}
+
+function initialise(): boolean {
+  if (wasm !== null) return true;
+  const loaded = loadWasmExports();
+  if (loaded === null) return false;
+  wasm = loaded;
+  memory = loaded.memory;
+  persistentTop = alignUp(loaded.heapBase());
+  refreshViews();
+  return true;
+}
+
+function refreshViews(): void {
+  const buffer = memory!.buffer;
+  if (buffer === viewBuffer) return;
+  viewBuffer = buffer;
+  viewF32 = new Float32Array(buffer);
+  viewF64 = new Float64Array(buffer);
+  outViews[0] = null;
+  outViews[1] = null;
+}
+
+/** Grows linear memory so that bytes [0, end) exist. */
+function ensureMemory(end: number): void {
+  const have = memory!.buffer.byteLength;
+  if (end > have) {
+    memory!.grow(Math.ceil((end - have) / 65536));
+    refreshViews();
+  }
+}
+
+function twiddleBytes(n: number, bytes: number): number {
+  return alignUp(wasm!.twiddleCount(n) * bytes);
+}
+
+/** Address of the tables of a complex FFT of size n: [twiddles][positions][real]. */
+function fftTables(n: number, f64: boolean): number {
+  const key = n * 2 + (f64 ? 1 : 0);
+  const found = tables.get(key);
+  if (found !== undefined) return found;
+  const bytes = f64 ? 8 : 4;
+  const base = persistentTop;
+  const pos = base + twiddleBytes(n, bytes);
+  const rt = pos + alignUp(n * 4);
+  const end = rt + alignUp((n + 8) * bytes);
+  ensureMemory(end);
+  if (f64) {
+    wasm!.fftInitF64(base, pos, n);
+    wasm!.realInitF64(rt, 2 * n);
+  } else {
+    wasm!.fftInitF32(base, pos, n);
+    wasm!.realInitF32(rt, 2 * n);
+  }
+  tables.set(key, base);
+  persistentTop = end;
+  specKernel = null; // its region was at the old persistentTop
+  return base;
+}
+
+/** First byte of per-call scratch (after the cached spectrum, if any). */
+function scratchBase(): number {
+  return specKernel === null ? persistentTop : persistentTop + specLength;
+}
+
+function copyOut(slot: number, out: Float, address: number, length: number, f64: boolean): void {
+  const index = f64 ? address / 8 : address / 4;
+  if (length <= 32) {
+    const view = f64 ? viewF64 : viewF32;
+    for (let i = 0; i < length; i++) out[i] = view[index + i];
+    return;
+  }
+  let view = outViews[slot];
+  if (
+    view === null || outIndex[slot] !== index || outLength[slot] !== length ||
+    (view instanceof Float64Array) !== f64
+  ) {
+    view = f64 ? viewF64.subarray(index, index + length) : viewF32.subarray(index, index + length);
+    outViews[slot] = view;
+    outIndex[slot] = index;
+    outLength[slot] = length;
+  }
+  out.set(view);
+}
+
+function checkWindow(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+): void {
+  const full = signal.length + kernel.length - 1;
+  if (signal.length === 0 || kernel.length === 0) {
+    throw new RangeError(
+      `Expected non-empty signal and kernel, got lengths ${signal.length} and ${kernel.length}`,
+    );
+  }
+  if (
+    !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 ||
+    start + length > full || length > out.length
+  ) {
+    throw new RangeError(
+      `Expected a window inside [0, ${full}) that fits out (length ${out.length}), ` +
+        `got start ${start} and length ${length}`,
+    );
+  }
+}
+
+function requireWasm(): void {
+  if (!enabled || !initialise()) {
+    throw new Error("WebAssembly SIMD kernels are not available in this runtime");
+  }
+}
+
+// ---- direct --------------------------------------------------------------------
+
+/**
+ * Direct (register-blocked SIMD) convolution window: `out[i] = full[start + i]`.
+ *
+ * @throws {RangeError} when the window is outside the full output or `out` too short.
+ * @throws {Error} when WebAssembly SIMD is unavailable (check {@linkcode wasmKernels}).
+ */
+export function convolveDirectWasm(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+): void {
+  requireWasm();
+  checkWindow(signal, kernel, out, start, length);
+  if (length === 0) return;
+  const f64 = out instanceof Float64Array;
+  const bytes = f64 ? 8 : 4;
+  const n = signal.length;
+  const m = kernel.length;
+  const block = f64 ? 8 : 16;
+  const count = Math.ceil(length / block) * block;
+  // xp is the signal with m-1 zeros in front and zeros behind, long enough for the
+  // last block: index q of xp is x[q - (m - 1)].
+  const padded = start + count + m - 1;
+  const hr = scratchBase();
+  const xp = hr + alignUp(m * bytes);
+  const y = xp + alignUp(Math.max(padded, n + m - 1) * bytes);
+  ensureMemory(y + count * bytes);
+  const view = f64 ? viewF64 : viewF32;
+  const hrIndex = hr / bytes;
+  const xpIndex = xp / bytes;
+  view.set(kernel, hrIndex);
+  view.fill(0, xpIndex, xpIndex + m - 1);
+  view.set(signal, xpIndex + m - 1);
+  if (padded > n + m - 1) view.fill(0, xpIndex + n + m - 1, xpIndex + padded);
+  const w = wasm!;
+  if (f64) {
+    if (!reverseKernel) w.reverseF64(hr, m);
+    w.directF64(xp + start * 8, hr, y, count, m);
+  } else {
+    if (!reverseKernel) w.reverseF32(hr, m);
+    w.directF32(xp + start * 4, hr, y, count, m);
+  }
+  copyOut(0, out, y, length, f64);
+}
+
+// ---- frequency domain ----------------------------------------------------------
+
+function nextPowerOfTwo(value: number): number {
+  let p = 16;
+  while (p < value) p *= 2;
+  return p;
+}
+
+/** Signal elements that can reach the window (the rest is never transformed). */
+/** Number of signal samples that the output window `[start, start + length)` reads (at least 1). */
+export function effectiveSignal(n: number, m: number, start: number, length: number): number {
+  const lo = Math.max(0, start - m + 1);
+  const hi = Math.min(n, start + length);
+  return Math.max(1, hi - lo);
+}
+
+/**
+ * Complex FFT size for overlap-add of `nEff` signal samples with an m-tap kernel:
+ * minimises the modelled cost (pairs of blocks per complex FFT, plus the kernel
+ * spectrum unless cached). Sizes whose working set leaves L2 pay a penalty because
+ * the transform then becomes memory-bound.
+ */
+export function chooseOverlapAddSize(
+  nEff: number,
+  m: number,
+  f64: boolean,
+  kernelCached: boolean,
+): number {
+  const bytes = f64 ? 8 : 4;
+  let best = 0;
+  let bestCost = Infinity;
+  const limit = nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1);
+  for (let size = nextPowerOfTwo(m + 1); size <= limit; size *= 2) {
+    const block = size - m + 1;
+    const pairs = Math.ceil(Math.ceil(nEff / block) / 2);
+    const transform = size * Math.log2(size);
+    // forward + inverse + multiply/load/accumulate, per pair
+    let cost = pairs * (2 * transform + 4 * size);
+    if (!kernelCached) cost += transform + 2 * size;
+    if (4 * size * bytes > 512 * 1024) cost *= 1.25;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = size;
+    }
+  }
+  return best;
+}
+
+function overlapAddWindow(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  size: number,
+  cacheKernel: boolean,
+): void {
+  const f64 = out instanceof Float64Array;
+  const bytes = f64 ? 8 : 4;
+  const n = signal.length;
+  const m = kernel.length;
+  const tw = fftTables(size, f64);
+  const specBytes = 2 * size * bytes;
+  const cacheHit = cacheKernel && specKernel === kernel && specReverse === reverseKernel &&
+    specSize === size && specF64 === f64 && specLength === specBytes;
+  const hRe = persistentTop;
+  const hIm = hRe + size * bytes;
+  const x = hRe + alignUp(specBytes);
+  const h = x + alignUp(n * bytes);
+  const wRe = h + alignUp(m * bytes);
+  const wIm = wRe + size * bytes;
+  const y = wIm + size * bytes;
+  ensureMemory(y + alignUp(length * bytes));
+  const view = f64 ? viewF64 : viewF32;
+  const w = wasm!;
+  if (!cacheHit) {
+    view.set(kernel, h / bytes);
+    if (f64) {
+      if (reverseKernel) w.reverseF64(h, m);
+      w.spectrumF64(h, m, hRe, hIm, size, tw);
+    } else {
+      if (reverseKernel) w.reverseF32(h, m);
+      w.spectrumF32(h, m, hRe, hIm, size, tw);
+    }
+    if (cacheKernel) {
+      specKernel = kernel;
+      specReverse = reverseKernel;
+      specSize = size;
+      specF64 = f64;
+      specLength = specBytes;
+    } else {
+      specKernel = null;
+    }
+  }
+  view.set(signal, x / bytes);
+  const len = size - m + 1;
+  if (f64) w.overlapAddF64(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
+  else w.overlapAddF32(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
+  copyOut(0, out, y, length, f64);
+}
+
+function checkSize(size: number, m: number): void {
+  if (!Number.isInteger(size) || size < 16 || (size & (size - 1)) !== 0 || size < m) {
+    throw new RangeError(`Expected fftSize a power of two >= max(16, ${m}), got ${size}`);
+  }
+}
+
+/**
+ * FFT convolution window with one complex transform pair: the relevant part of the
+ * signal is split into two halves carried as the real and imaginary parts of one
+ * complex FFT of size >= n/2 + m - 1.
+ *
+ * @throws {RangeError} when the window is outside the full output or `out` too short.
+ * @throws {Error} when WebAssembly SIMD is unavailable.
+ */
+export function convolveFftWasm(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  options?: WasmFftOptions,
+): void {
+  requireWasm();
+  checkWindow(signal, kernel, out, start, length);
+  if (length === 0) return;
+  const m = kernel.length;
+  const nEff = effectiveSignal(signal.length, m, start, length);
+  const size = options?.fftSize ?? nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1);
+  checkSize(size, m);
+  overlapAddWindow(
+    signal,
+    kernel,
+    out,
+    start,
+    length,
+    reverseKernel,
+    size,
+    options?.cacheKernel === true,
+  );
+}
+
+/**
+ * Fused overlap-add convolution window: kernel spectrum once per call (or cached),
+ * then per pair of blocks forward FFT, multiply, inverse FFT and accumulate, all in
+ * linear memory. Block size from {@linkcode chooseOverlapAddSize} unless given.
+ *
+ * @throws {RangeError} when the window is outside the full output or `out` too short.
+ * @throws {Error} when WebAssembly SIMD is unavailable.
+ */
+export function convolveOverlapAddWasm(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  options?: WasmFftOptions,
+): void {
+  requireWasm();
+  checkWindow(signal, kernel, out, start, length);
+  if (length === 0) return;
+  const m = kernel.length;
+  const f64 = out instanceof Float64Array;
+  const cacheKernel = options?.cacheKernel === true;
+  const nEff = effectiveSignal(signal.length, m, start, length);
+  const size = options?.fftSize ?? chooseOverlapAddSize(nEff, m, f64, cacheKernel);
+  checkSize(size, m);
+  overlapAddWindow(signal, kernel, out, start, length, reverseKernel, size, cacheKernel);
+}
+
+/**
+ * Real FFT: `outRe[k] + i outIm[k] = sum_t input[t] e^{-2 pi i k t / n}` for
+ * `k in [0, n/2]`. Precision follows `outRe` (both outputs must have the same type).
+ *
+ * @throws {RangeError} when n is not a power of two >= 32 or an output is too short.
+ * @throws {Error} when WebAssembly SIMD is unavailable.
+ */
+export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
+  requireWasm();
+  const n = input.length;
+  if (n < 32 || (n & (n - 1)) !== 0) {
+    throw new RangeError(`Expected a power-of-two input length >= 32, got ${n}`);
+  }
+  const half = n / 2;
+  if (outRe.length < half + 1 || outIm.length < half + 1) {
+    throw new RangeError(
+      `Expected outputs of length >= ${half + 1}, got ${outRe.length} and ${outIm.length}`,
+    );
+  }
+  const f64 = outRe instanceof Float64Array;
+  if ((outIm instanceof Float64Array) !== f64) {
+    throw new TypeError("Expected outRe and outIm of the same element type");
+  }
+  const bytes = f64 ? 8 : 4;
+  const tables = fftTables(half, f64);
+  const pos = tables + twiddleBytes(half, bytes);
+  const rt = pos + alignUp(half * 4);
+  const x = scratchBase();
+  const wRe = x + alignUp(n * bytes);
+  const wIm = wRe + half * bytes;
+  const oRe = wIm + half * bytes;
+  const oIm = oRe + alignUp((half + 1) * bytes);
+  ensureMemory(oIm + alignUp((half + 1) * bytes));
+  (f64 ? viewF64 : viewF32).set(input, x / bytes);
+  if (f64) wasm!.realFftF64(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
+  else wasm!.realFftF32(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
+  copyOut(0, outRe, oRe, half + 1, f64);
+  copyOut(1, outIm, oIm, half + 1, f64);
+}
+
+/** Forgets the cached kernel spectrum (call after mutating a cached kernel). */
+export function invalidateKernelCache(): void {
+  specKernel = null;
+}
+
+/**
+ * Turns the WebAssembly kernels off (or back on) for this process, so that tests can
+ * force the TypeScript fallback: while off, {@linkcode wasmKernels} returns `null`.
+ */
+export function setWasmKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Current size of the kernels' linear memory in bytes (0 before first use). */
+export function wasmMemoryBytes(): number {
+  return memory === null ? 0 : memory.buffer.byteLength;
+}
+
+const KERNELS: WasmKernels = {
+  convolveDirect: convolveDirectWasm,
+  convolveFft: convolveFftWasm,
+  convolveOverlapAdd: convolveOverlapAddWasm,
+  realFft: realFftWasm,
+  memoryBytes: wasmMemoryBytes,
+};
+
+/**
+ * The WebAssembly SIMD kernels, or `null` when this runtime lacks WebAssembly SIMD
+ * (or they were disabled with {@linkcode setWasmKernelsEnabled}): then use the plain
+ * TypeScript kernels.
+ */
+export function wasmKernels(): WasmKernels | null {
+  if (!enabled || !initialise()) return null;
+  return KERNELS;
+}
