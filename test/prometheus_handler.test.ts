@@ -1,0 +1,256 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import { Counter, Registry } from "prom-client";
+import { createEngine } from "../src/alloc/engine.ts";
+import { createMetricsHandler, PROMETHEUS_CONTENT_TYPE } from "../src/prometheus.ts";
+import { METHOD_INDEX, OPERATION_INDEX, recordOperation } from "../src/telemetry/record.ts";
+
+const promtool = spawnSync("promtool", ["--version"]).status === 0;
+if (!promtool) {
+  console.warn(
+    "\n!!! promtool is not installed: the `promtool check metrics` tests are SKIPPED." +
+      "\n!!! Install Debian's `prometheus` package (apt-get install -y prometheus) to run them.\n",
+  );
+}
+
+const FAMILIES = [
+  "convpool_allocation_count_total",
+  "convpool_allocation_size_bytes_total",
+  "convpool_pool_requests_total",
+  "convpool_pool_releases_total",
+  "convpool_pool_buffers",
+  "convpool_pool_memory_usage_bytes",
+  "convpool_pool_memory_limit_bytes",
+  "convpool_pool_memory_evicted_bytes_total",
+  "convpool_stack_memory_usage_bytes",
+  "convpool_stack_memory_peak_bytes",
+  "convpool_stack_memory_limit_bytes",
+  "convpool_stack_utilization_ratio",
+  "convpool_stack_overflows_total",
+  "convpool_memory_pressure_events_total",
+  "convpool_operations_total",
+  "convpool_operation_duration_seconds",
+  "convpool_buffer_misuse_total",
+  "convpool_stack_recommended_limit_bytes",
+  "convpool_pool_recommended_buffers",
+];
+
+function workload(engine: ReturnType<typeof createEngine>, operations: number): void {
+  const held = Array.from({ length: 4 }, () => engine.acquireFloat32(300));
+  for (const buffer of held) engine.release(buffer);
+  engine.scope(() => {
+    engine.acquireFloat64(64);
+  });
+  for (let i = 0; i < operations; i++) {
+    recordOperation(
+      engine.counters,
+      OPERATION_INDEX.convolve,
+      METHOD_INDEX.direct,
+      i % 64 === 0 ? 4e-7 : -1,
+      64,
+    );
+  }
+  engine.handleMemoryPressure({ level: "moderate" });
+}
+
+/** The lines of `text` that belong to convpool's own families. */
+function ownFamilies(text: string): string {
+  return text.split("\n").filter((line) =>
+    line.startsWith("convpool_") || line.startsWith("# HELP convpool_") ||
+    line.startsWith("# TYPE convpool_")
+  ).join("\n") + "\n";
+}
+
+function promtoolCheck(text: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("promtool", ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, output }));
+    child.stdin.end(text);
+  });
+}
+
+function sample(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(series));
+  assert.ok(line, `a sample starting with ${series}`);
+  return Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+describe("createMetricsHandler", () => {
+  it("serves every convpool family with its Prometheus name and the exact operation count", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    workload(engine, 1000);
+    const handler = createMetricsHandler({ engine });
+    const response = await handler(new Request("http://127.0.0.1/metrics"));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), PROMETHEUS_CONTENT_TYPE);
+    const text = await response.text();
+    for (const family of FAMILIES) {
+      assert.match(text, new RegExp(`^# TYPE ${family} `, "m"), family);
+    }
+    assert.match(text, /^convpool_operation_duration_seconds_bucket\{.*le="\+Inf"\} 1024$/m);
+    assert.match(text, /^convpool_operation_duration_seconds_bucket\{.*le="5e-7"\} 1024$/m);
+    assert.equal(
+      sample(
+        text,
+        'convpool_operations_total{convpool_operation="convolve",convpool_method="direct"',
+      ),
+      1000,
+    );
+    assert.equal(sample(text, "convpool_stack_memory_peak_bytes"), 512);
+    assert.equal(sample(text, "convpool_stack_utilization_ratio"), 512 / 32768);
+    engine.close();
+  });
+
+  it("appends the runtime's default metrics unless told not to", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    const withDefaults = await (await createMetricsHandler({ engine })(
+      new Request("http://127.0.0.1/metrics"),
+    )).text();
+    assert.match(withDefaults, /^process_cpu_user_seconds_total /m);
+    assert.match(withDefaults, /^nodejs_heap_size_used_bytes /m);
+    const without = await (await createMetricsHandler({ engine, defaultMetrics: false })(
+      new Request("http://127.0.0.1/metrics"),
+    )).text();
+    assert.doesNotMatch(without, /^process_cpu_user_seconds_total /m);
+    assert.match(without, /^# TYPE convpool_operations_total counter$/m);
+    engine.close();
+  });
+
+  it("appends a prom-client registry of the caller's and labels series with extra attributes", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    const registry = new Registry();
+    new Counter({ name: "app_jobs_total", help: "Jobs.", registers: [registry] }).inc(3);
+    const handler = createMetricsHandler({
+      engine,
+      registry,
+      defaultMetrics: false,
+      attributes: { "convpool.engine": "main" },
+    });
+    const text = await (await handler(new Request("http://127.0.0.1/metrics"))).text();
+    assert.match(text, /^app_jobs_total 3$/m);
+    assert.match(text, /^convpool_operations_total\{convpool_engine="main",/m);
+    engine.close();
+  });
+
+  it("rejects other paths with 404 and other methods with 405 and an Allow header", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    const handler = createMetricsHandler({ engine, defaultMetrics: false });
+    assert.equal((await handler(new Request("http://127.0.0.1/"))).status, 404);
+    assert.equal((await handler(new Request("http://127.0.0.1/metrics/x"))).status, 404);
+    const post = await handler(
+      new Request("http://127.0.0.1/metrics", { method: "POST", body: "x" }),
+    );
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get("allow"), "GET, HEAD");
+    const head = await handler(new Request("http://127.0.0.1/metrics?x=1", { method: "HEAD" }));
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
+    engine.close();
+  });
+
+  it("rejects a missing engine or a bad path with a TypeError quoting the value", () => {
+    assert.throws(() => createMetricsHandler({}), /engine must be an allocation engine.*undefined/);
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    assert.throws(() => createMetricsHandler({ engine, path: "metrics" }), /path must .*"metrics"/);
+    engine.close();
+  });
+
+  it("answers concurrent scrapes with the same values", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    workload(engine, 300);
+    const handler = createMetricsHandler({ engine, defaultMetrics: false });
+    const texts = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () => handler(new Request("http://127.0.0.1/metrics")).then((r) => r.text()),
+      ),
+    );
+    for (const text of texts) {
+      assert.equal(
+        sample(
+          text,
+          'convpool_operations_total{convpool_operation="convolve",convpool_method="direct"',
+        ),
+        300,
+      );
+    }
+    engine.close();
+  });
+
+  it("stays consistent when scraped while work runs", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    const handler = createMetricsHandler({ engine, defaultMetrics: false });
+    let running = true;
+    let done = 0;
+    const worker = (async () => {
+      while (running) {
+        workload(engine, 500);
+        done += 500;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    })();
+    let previous = -1;
+    for (let scrape = 0; scrape < 20; scrape++) {
+      const text = await (await handler(new Request("http://127.0.0.1/metrics"))).text();
+      const count = text.includes("convpool_operations_total{")
+        ? sample(
+          text,
+          'convpool_operations_total{convpool_operation="convolve",convpool_method="direct"',
+        )
+        : 0;
+      assert.ok(count >= previous, `counter never goes back (${count} after ${previous})`);
+      previous = count;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    running = false;
+    await worker;
+    const text = await (await handler(new Request("http://127.0.0.1/metrics"))).text();
+    assert.equal(
+      sample(
+        text,
+        'convpool_operations_total{convpool_operation="convolve",convpool_method="direct"',
+      ),
+      done,
+    );
+    assert.ok(done > 0);
+    engine.close();
+  });
+
+  it("passes promtool check metrics for convpool's own families", { skip: !promtool }, async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0, poolMaxBytes: 4096 });
+    workload(engine, 1000);
+    engine.acquireFloat32(1 << 16); // a heap fallback
+    const text =
+      await (await createMetricsHandler({ engine })(new Request("http://127.0.0.1/metrics")))
+        .text();
+    const own = ownFamilies(text);
+    assert.ok(own.split("\n").length > 100);
+    const result = await promtoolCheck(own);
+    assert.equal(result.output, "");
+    assert.equal(result.status, 0);
+    engine.close();
+  });
+
+  it(
+    "leaves promtool only prom-client's _total gauges to flag in the whole exposition",
+    { skip: !promtool },
+    async () => {
+      const engine = createEngine({ maintenanceIntervalMs: 0 });
+      workload(engine, 10);
+      const text =
+        await (await createMetricsHandler({ engine })(new Request("http://127.0.0.1/metrics")))
+          .text();
+      const result = await promtoolCheck(text);
+      const problems = result.output.split("\n").filter((line) => line.trim() !== "");
+      const allowed =
+        /^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/;
+      assert.deepEqual(problems.filter((line) => !allowed.test(line)), []);
+      engine.close();
+    },
+  );
+});

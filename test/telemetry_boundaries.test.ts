@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const telemetry = join(root, "src", "telemetry");
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/^\s*(?:import|export)[^;]*?from\s+"([^"]+)"/gms)].map((m) => m[1]);
+}
+
+describe("the telemetry core", () => {
+  it("imports only @opentelemetry/api and local modules, never the SDK or prom-client", () => {
+    const files = readdirSync(telemetry).filter((name) => name.endsWith(".ts"));
+    assert.ok(files.length > 5);
+    for (const name of files) {
+      for (const specifier of importsOf(join(telemetry, name))) {
+        assert.ok(
+          specifier.startsWith("./") || specifier.startsWith("../alloc/") ||
+            specifier === "@opentelemetry/api",
+          `${name} imports ${specifier}`,
+        );
+      }
+    }
+  });
+
+  it("keeps the hot-path recorder free of any OpenTelemetry import", () => {
+    const specifiers = importsOf(join(telemetry, "record.ts"));
+    assert.deepEqual(specifiers, ["../alloc/counters.ts"]);
+  });
+});

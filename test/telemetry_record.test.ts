@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AllocationCounters, DURATION_BOUNDS_SECONDS } from "../src/alloc/counters.ts";
+import {
+  ALWAYS_TIME_WORK,
+  MEDIUM_SAMPLE_INTERVAL,
+  MEDIUM_WORK,
+  METHOD_INDEX,
+  OPERATION_INDEX,
+  operationSampleWeight,
+  recordOperation,
+  resetOperationSampling,
+  SAMPLE_INTERVAL,
+} from "../src/telemetry/record.ts";
+
+const BUCKETS = DURATION_BOUNDS_SECONDS.length + 1;
+
+describe("recordOperation", () => {
+  it("counts every operation exactly, timed or not", () => {
+    const counters = new AllocationCounters();
+    for (let i = 0; i < 1000; i++) {
+      recordOperation(counters, OPERATION_INDEX.correlate, METHOD_INDEX.fft, -1);
+    }
+    assert.equal(counters.operations[1 * 3 + 1], 1000);
+    assert.equal(counters.durationCount[1 * 3 + 1], 0);
+  });
+
+  it("puts a duration in the first bucket whose upper bound holds it (bounds are inclusive)", () => {
+    const counters = new AllocationCounters();
+    const pair = OPERATION_INDEX.convolve * 3 + METHOD_INDEX.direct;
+    recordOperation(counters, 0, 0, 5e-8); // below 100 ns
+    recordOperation(counters, 0, 0, 1e-7); // exactly 100 ns
+    recordOperation(counters, 0, 0, 3e-6); // between 2 us and 5 us
+    recordOperation(counters, 0, 0, 2); // beyond 1 s
+    const buckets = Array.from(
+      counters.durationBuckets.subarray(pair * BUCKETS, (pair + 1) * BUCKETS),
+    );
+    assert.equal(buckets[0], 2);
+    assert.equal(buckets[DURATION_BOUNDS_SECONDS.indexOf(5e-6)], 1);
+    assert.equal(buckets[BUCKETS - 1], 1);
+    assert.equal(counters.durationCount[pair], 4);
+    assert.ok(Math.abs(counters.durationSum[pair] - (5e-8 + 1e-7 + 3e-6 + 2)) < 1e-12);
+  });
+
+  it("weights a sampled duration so that the histogram estimates all operations", () => {
+    const counters = new AllocationCounters();
+    const pair = OPERATION_INDEX.stream * 3 + METHOD_INDEX.overlap_add;
+    recordOperation(counters, OPERATION_INDEX.stream, METHOD_INDEX.overlap_add, 1e-6, 64);
+    assert.equal(counters.durationCount[pair], 64);
+    assert.equal(counters.durationSum[pair], 64e-6);
+    assert.equal(counters.operations[pair], 1);
+  });
+
+  it("does not allocate on the hot path", () => {
+    const counters = new AllocationCounters();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const memory = (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process;
+    if (gc === undefined || memory === undefined) return; // needs --expose-gc; the shape is what matters
+    gc();
+    const before = memory.memoryUsage().heapUsed;
+    for (let i = 0; i < 1e6; i++) {
+      const weight = operationSampleWeight(4096);
+      recordOperation(counters, 0, 0, weight > 0 ? 3e-7 : -1, weight);
+    }
+    gc();
+    assert.ok(memory.memoryUsage().heapUsed - before < 256 * 1024);
+  });
+});
+
+describe("operationSampleWeight", () => {
+  it("times 1 in SAMPLE_INTERVAL small operations with weight SAMPLE_INTERVAL", () => {
+    resetOperationSampling();
+    const weights = Array.from(
+      { length: SAMPLE_INTERVAL * 4 },
+      () => operationSampleWeight(256 * 16),
+    );
+    const sampled = weights.filter((w) => w > 0);
+    assert.equal(sampled.length, 4);
+    assert.ok(sampled.every((w) => w === SAMPLE_INTERVAL));
+    assert.equal(weights[SAMPLE_INTERVAL - 1], SAMPLE_INTERVAL);
+  });
+
+  it("always times large operations with weight 1", () => {
+    for (let i = 0; i < 100; i++) assert.equal(operationSampleWeight(ALWAYS_TIME_WORK), 1);
+  });
+
+  it("times 1 in MEDIUM_SAMPLE_INTERVAL medium operations, whatever small ones run between", () => {
+    resetOperationSampling();
+    const weights: number[] = [];
+    for (let i = 0; i < MEDIUM_SAMPLE_INTERVAL * 8; i++) {
+      weights.push(operationSampleWeight(MEDIUM_WORK));
+      operationSampleWeight(16); // alternating sizes must not alias with the medium band
+    }
+    const sampled = weights.filter((w) => w > 0);
+    assert.equal(sampled.length, 8);
+    assert.ok(sampled.every((w) => w === MEDIUM_SAMPLE_INTERVAL));
+  });
+
+  it("gives a histogram count close to the exact count for 1000 small operations", () => {
+    resetOperationSampling();
+    const counters = new AllocationCounters();
+    for (let i = 0; i < 1000; i++) {
+      const weight = operationSampleWeight(4096);
+      const start = weight > 0 ? performance.now() : 0;
+      recordOperation(counters, 0, 0, weight > 0 ? (performance.now() - start) / 1000 : -1, weight);
+    }
+    assert.equal(counters.operations[0], 1000);
+    assert.equal(counters.durationCount[0], Math.floor(1000 / SAMPLE_INTERVAL) * SAMPLE_INTERVAL);
+  });
+});
