@@ -35,6 +35,7 @@
  * @module
  */
 
+import { getDefaultEngine } from "./default_engine.ts";
 import type { Attributes } from "@opentelemetry/api";
 import { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import {
@@ -56,7 +57,7 @@ export type { TelemetrySource } from "./telemetry/source.ts";
 
 /** Options of {@linkcode createMetricsHandler}. */
 export interface MetricsHandlerOptions {
-  /** The engine to export. */
+  /** The engine to export (default: the process-wide default engine of `convpool`). */
   engine?: TelemetrySource;
   /** The path served; other paths get 404 (default "/metrics"). */
   path?: string;
@@ -164,6 +165,7 @@ function checkPath(path: unknown): string {
 }
 
 function checkEngine(engine: unknown): TelemetrySource {
+  if (engine === undefined) return getDefaultEngine();
   const candidate = engine as Partial<TelemetrySource> | undefined;
   if (
     typeof candidate !== "object" || candidate === null ||
@@ -185,7 +187,7 @@ function checkEngine(engine: unknown): TelemetrySource {
  * get 404 and other methods 405 with an `Allow` header. Each scrape collects fresh
  * values; nothing is computed between scrapes.
  *
- * @throws {TypeError} when `engine` is missing or not an engine, or `path` does not start with "/".
+ * @throws {TypeError} when `engine` is not an engine, or `path` does not start with "/".
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
   const engine = checkEngine(options.engine);

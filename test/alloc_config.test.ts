@@ -21,13 +21,13 @@ test("the defaults match the documented values", () => {
 test("resolveConfig rejects bad values with the key and the value quoted", () => {
   const cases: [unknown, typeof TypeError | typeof RangeError, RegExp][] = [
     [null, TypeError, /received null/],
-    [[1], TypeError, /Array\(1\)/],
+    [[1], TypeError, /Array\(length 1\)/],
     [{ stackBytes: "1" }, TypeError, /stackBytes.*"1"/],
-    [{ stackBytes: 12 }, RangeError, /multiple of 8, received 12/],
+    [{ stackBytes: 12 }, RangeError, /multiple of 8, received number 12/],
     [{ stackThreshold: -1 }, RangeError, /stackThreshold.*-1/],
     [{ poolMaxBytes: 1.5 }, RangeError, /1\.5/],
     [{ maintenanceIntervalMs: NaN }, RangeError, /NaN/],
-    [{ pressureModerateRssBytes: 0 }, RangeError, /received 0/],
+    [{ pressureModerateRssBytes: 0 }, RangeError, /received number 0/],
     [{ pressureModerateRssBytes: 10, pressureCriticalRssBytes: 5 }, RangeError, /must be >=/],
     [{ readMemoryUsage: 5 }, TypeError, /readMemoryUsage.*5/],
     [{ telemetry: 1 }, TypeError, /telemetry.*1/],

@@ -7,14 +7,14 @@ import {
   MAX_REQUEST_BYTES,
 } from "../src/alloc/validate.ts";
 
-test("describeValue names typed arrays by type and length", () => {
-  assert.equal(describeValue(new Float32Array(16)), "Float32Array(16)");
+test("describeValue is the public API's: typed arrays by type and length", () => {
+  assert.equal(describeValue(new Float32Array(16)), "Float32Array(length 16)");
   assert.equal(describeValue(new DataView(new ArrayBuffer(4))), "DataView(4 bytes)");
   assert.equal(describeValue("abc"), '"abc"');
-  assert.equal(describeValue(NaN), "NaN");
+  assert.equal(describeValue(NaN), "number NaN");
   assert.equal(describeValue(null), "null");
-  assert.equal(describeValue(10n), "10n");
-  assert.equal(describeValue({}), "an object ([object Object])");
+  assert.equal(describeValue(10n), "bigint 10");
+  assert.equal(describeValue({}), "object Object");
 });
 
 test("checkLength accepts element counts up to the largest size class", () => {

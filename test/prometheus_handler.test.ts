@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { Counter, Registry } from "prom-client";
 import { createEngine } from "../src/alloc/engine.ts";
+import { convolve } from "../mod.ts";
 import { createMetricsHandler, PROMETHEUS_CONTENT_TYPE } from "../src/prometheus.ts";
 import { METHOD_INDEX, OPERATION_INDEX, recordOperation } from "../src/telemetry/record.ts";
 
@@ -153,8 +154,23 @@ describe("createMetricsHandler", () => {
     engine.close();
   });
 
-  it("rejects a missing engine or a bad path with a TypeError quoting the value", () => {
-    assert.throws(() => createMetricsHandler({}), /engine must be an allocation engine.*undefined/);
+  it("serves the default engine when none is given, where convolve counts by default", async () => {
+    convolve(new Float32Array(8), new Float32Array(3));
+    const text = await (await createMetricsHandler({ defaultMetrics: false })(
+      new Request("http://127.0.0.1/metrics"),
+    )).text();
+    const line = text.split("\n").find((l) =>
+      l.startsWith("convpool_operations_total{") && l.includes('convpool_operation="convolve"') &&
+      l.includes('convpool_method="direct"')
+    );
+    assert.ok(line !== undefined && Number(line.split(" ").at(-1)) >= 1, line);
+  });
+
+  it("rejects something that is not an engine or a bad path with a TypeError quoting the value", () => {
+    assert.throws(
+      () => createMetricsHandler({ engine: 42 as never }),
+      /engine must be an allocation engine.*42/,
+    );
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     assert.throws(() => createMetricsHandler({ engine, path: "metrics" }), /path must .*"metrics"/);
     engine.close();

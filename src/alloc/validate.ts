@@ -21,34 +21,9 @@ export type Dtype = "float32" | "float64";
 /** Largest request, in bytes, that the engine serves (size class 31, 2 GiB). */
 export const MAX_REQUEST_BYTES = 2 ** 31;
 
-/**
- * Describes a received value for an error message: typed arrays as
- * `Float32Array(16)`, strings quoted, numbers as written, others by type.
- *
- * @example
- * ```ts
- * import { describeValue } from "./validate.ts";
- * console.log(describeValue(NaN)); // "NaN"
- * ```
- */
-export function describeValue(value: unknown): string {
-  if (ArrayBuffer.isView(value)) {
-    const length = (value as { length?: unknown }).length;
-    const name = (value as { constructor?: { name?: string } }).constructor?.name ?? "view";
-    return typeof length === "number" ? `${name}(${length})` : `${name}(${value.byteLength} bytes)`;
-  }
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
-  }
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
-    return String(value) + (typeof value === "bigint" ? "n" : "");
-  }
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return `Array(${value.length})`;
-  if (typeof value === "function") return "a function";
-  return `an object (${Object.prototype.toString.call(value)})`;
-}
+/** Describes a received value for error messages (shared with the public API). */
+import { describeValue } from "../validate.ts";
+export { describeValue };
 
 /**
  * Checks an element count: a non-negative safe integer whose bytes at

@@ -1,0 +1,59 @@
+// Builds the npm tarball: `deno pack` transpiles the JSR package (deno.json) to
+// JavaScript with .d.ts files; this script then gives it the npm name and the
+// runtime dependencies of package.json, which `deno pack` (2.9) does not write.
+// scripts/package_test.mjs checks that every bare import in it is declared.
+//
+//   node scripts/pack_npm.mjs [output.tgz]     default: convpool-<version>.tgz
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const npmManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: "utf8", ...options });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${
+        args.join(" ")
+      } failed (exit ${result.status})\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+/** Packs the repository into `output` and returns the tarball's package.json. */
+export function packNpm(output) {
+  const work = mkdtempSync(join(tmpdir(), "convpool-pack-"));
+  try {
+    const denoTarball = join(work, "deno.tgz");
+    run(join(root, "node_modules", ".bin", "deno"), ["pack", "--allow-dirty", "-o", denoTarball], {
+      cwd: root,
+    });
+    run("tar", ["-xzf", denoTarball, "-C", work]);
+    const manifestPath = join(work, "package", "package.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    manifest.name = npmManifest.name;
+    manifest.description = npmManifest.description;
+    manifest.engines = npmManifest.engines;
+    manifest.dependencies = npmManifest.dependencies;
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
+    run("tar", ["-czf", resolve(output), "-C", work, "package"]);
+    return manifest;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const output = process.argv[2] ?? `${npmManifest.name}-${npmManifest.version}.tgz`;
+  const manifest = packNpm(output);
+  console.log(
+    `${output}: ${manifest.name}@${manifest.version}, dependencies ${
+      JSON.stringify(manifest.dependencies ?? {})
+    }`,
+  );
+}

@@ -1,0 +1,99 @@
+// Packaging test: builds the npm tarball with `deno pack`, installs it into a scratch
+// project and imports and calls it from Node, Bun and Deno, the way a user would.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { packNpm } from "./pack_npm.mjs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = (name) => join(root, "node_modules", ".bin", name);
+
+function listFiles(directory) {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(directory, entry.name)) : [join(directory, entry.name)]
+  );
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: "utf8", ...options });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${
+        args.join(" ")
+      } failed (exit ${result.status})\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "convpool-package-"));
+try {
+  const tarball = join(scratch, "convpool.tgz");
+  const manifest = packNpm(tarball);
+  console.log(
+    `tarball: ${manifest.name}@${manifest.version}, dependencies ${
+      JSON.stringify(manifest.dependencies ?? {})
+    }`,
+  );
+  if (manifest.name !== "convpool") {
+    throw new Error(`tarball is named ${JSON.stringify(manifest.name)}, expected "convpool"`);
+  }
+
+  // Every bare import in the shipped JavaScript must be a declared dependency.
+  const unpacked = join(scratch, "unpacked");
+  mkdirSync(unpacked);
+  run("tar", ["-xzf", tarball, "-C", unpacked]);
+  const declared = new Set(Object.keys(manifest.dependencies ?? {}));
+  for (const file of listFiles(join(unpacked, "package")).filter((f) => f.endsWith(".js"))) {
+    for (
+      const [, specifier] of readFileSync(file, "utf8").matchAll(
+        /^(?:import|export)\b[^;]*?\bfrom\s*"([^"./][^"]*)"/gm,
+      )
+    ) {
+      if (specifier.startsWith("node:")) continue;
+      const name = specifier.startsWith("@")
+        ? specifier.split("/").slice(0, 2).join("/")
+        : specifier.split("/")[0];
+      if (!declared.has(name)) {
+        throw new Error(`${file} imports ${specifier}, which the tarball does not declare`);
+      }
+    }
+  }
+
+  const project = join(scratch, "project");
+  mkdirSync(project);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "scratch", type: "module", private: true }),
+  );
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], { cwd: project });
+  writeFileSync(
+    join(project, "smoke.mjs"),
+    `import { convolve, correlate } from "convpool";
+const y = convolve(new Float32Array([1, 2, 3]), new Float32Array([1, 1]));
+const z = correlate(new Float64Array([1, 2, 3]), new Float64Array([1, 0]), { mode: "same" });
+if (!(y instanceof Float32Array) || y.join() !== "1,3,5,3") throw new Error("convolve gave " + y);
+if (!(z instanceof Float64Array) || z.join() !== "0,1,2") throw new Error("correlate gave " + z);
+const { createMetricsHandler } = await import("convpool/prometheus");
+const { getDefaultEngine } = await import("convpool");
+const response = await createMetricsHandler({ engine: getDefaultEngine() })(new Request("http://localhost/metrics"));
+const text = await response.text();
+if (response.status !== 200 || !text.includes("convpool_operations_total")) throw new Error("metrics: " + response.status + " " + text.slice(0, 200));
+console.log("convpool from the tarball works:", y.join(), "|", z.join(), "| /metrics", text.length, "bytes");
+`,
+  );
+  for (
+    const [runtime, command, args] of [
+      ["node", process.execPath, ["smoke.mjs"]],
+      ["bun", bin("bun"), ["smoke.mjs"]],
+      ["deno", bin("deno"), ["run", "-A", "smoke.mjs"]],
+    ]
+  ) {
+    const output = run(command, args, { cwd: project });
+    console.log(`${runtime}: ${output.trim()}`);
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,215 @@
+/**
+ * Batches of full-mode `Float32Array` convolutions (the seed-style
+ * `BatchOperations`), on the default engine or one passed in.
+ *
+ * @example
+ * ```ts
+ * import { BatchOperations } from "./batch.ts";
+ * const kernel = new Float32Array([0.25, 0.5, 0.25]);
+ * const pairs: [Float32Array, Float32Array][] = [[new Float32Array(8), kernel], [new Float32Array(16), kernel]];
+ * const results = BatchOperations.convolutionBatch(pairs, { reuseBuffers: false });
+ * console.log(results.map((r) => r.length)); // [10, 18]
+ * for (const batch of BatchOperations.convolutionStream(pairs, 1)) console.log(batch[0].length);
+ * ```
+ *
+ * @module
+ */
+
+import type { AllocationEngine } from "./alloc/engine.ts";
+import { executeOperation, resolveEngine } from "./convolve.ts";
+import { OPERATION_INDEX } from "./telemetry/record.ts";
+import { CachedWorkspace } from "./kernels/workspace.ts";
+import type { Float } from "./types.ts";
+import { assertNonEmptyFloat, describeValue } from "./validate.ts";
+
+/** A signal and the kernel to convolve it with. */
+export type ConvolutionPair = readonly [signal: Float32Array, kernel: Float];
+
+/** Options of {@linkcode BatchOperations.convolutionBatch}. */
+export interface BatchOptions {
+  /**
+   * Results come from the engine's pool (default `true`): give them back with
+   * `engine.release` / `BufferUtils.releaseBuffer` and the next batch reuses them.
+   * `false` returns plain arrays that the garbage collector owns.
+   */
+  reuseBuffers?: boolean;
+  /**
+   * Acquire every result before computing any (default `false`), so that the pool
+   * decisions of the batch happen together, up front.
+   */
+  preAllocateResults?: boolean;
+  /**
+   * Kernel scratch comes from the engine's shared stack arena and pool, reused pair
+   * after pair (default `true`). `false` gives each pair fresh, private heap scratch:
+   * only useful to compare against, or to isolate a suspected scratch problem.
+   */
+  useSharedWorkspace?: boolean;
+  /** Engine to use (default: the process-wide default engine). */
+  engine?: AllocationEngine;
+}
+
+/** Options of {@linkcode BatchOperations.convolutionStream}. */
+export interface StreamOptions {
+  /**
+   * Recycle results (default `true`): each batch's results come from the pool and
+   * go back to it when the generator resumes, so memory stays bounded by one batch
+   * whatever the input's length. Copy what you keep; do not release them yourself.
+   * `false` yields plain arrays that you own.
+   */
+  recycle?: boolean;
+  /** Engine to use (default: the process-wide default engine). */
+  engine?: AllocationEngine;
+}
+
+function checkPair(pair: unknown, index: number, caller: string): asserts pair is ConvolutionPair {
+  if (!Array.isArray(pair) || pair.length !== 2) {
+    throw new TypeError(
+      `${caller}: pairs[${index}] must be a [signal, kernel] array, received ${
+        describeValue(pair)
+      }`,
+    );
+  }
+  if (!(pair[0] instanceof Float32Array)) {
+    throw new TypeError(
+      `${caller}: pairs[${index}][0] (the signal) must be a Float32Array, received ${
+        describeValue(pair[0])
+      }`,
+    );
+  }
+  assertNonEmptyFloat(pair[0], `pairs[${index}][0] (the signal)`, caller);
+  assertNonEmptyFloat(pair[1], `pairs[${index}][1] (the kernel)`, caller);
+}
+
+function checkBatchSize(batchSize: unknown): number {
+  if (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(
+      `convolutionStream: batchSize must be a positive integer, received ${
+        describeValue(batchSize)
+      }`,
+    );
+  }
+  return batchSize;
+}
+
+function convolutionBatch(
+  pairs: readonly ConvolutionPair[],
+  options?: BatchOptions,
+): Float32Array[] {
+  const caller = "convolutionBatch";
+  if (!Array.isArray(pairs)) {
+    throw new TypeError(`${caller}: pairs must be an array, received ${describeValue(pairs)}`);
+  }
+  const engine = resolveEngine(options?.engine, caller);
+  const reuseBuffers = options?.reuseBuffers ?? true;
+  const shared = options?.useSharedWorkspace ?? true;
+  // Every pair is checked before any buffer is taken, so a bad pair costs nothing.
+  for (let i = 0; i < pairs.length; i++) checkPair(pairs[i], i, caller);
+  const results: Float32Array[] = new Array(pairs.length);
+  const take = (i: number): Float32Array => {
+    const length = pairs[i][0].length + pairs[i][1].length - 1;
+    return reuseBuffers ? engine.acquireFloat32(length) : new Float32Array(length);
+  };
+  let taken = 0;
+  try {
+    if (options?.preAllocateResults) {
+      for (; taken < pairs.length; taken++) results[taken] = take(taken);
+    }
+    for (let i = 0; i < pairs.length; i++) {
+      if (i >= taken) results[taken++] = take(i);
+      executeOperation(
+        caller,
+        pairs[i][0],
+        pairs[i][1],
+        "full",
+        "auto",
+        results[i],
+        engine,
+        OPERATION_INDEX.batch,
+        shared ? undefined : new CachedWorkspace(),
+      );
+    }
+  } catch (error) {
+    if (reuseBuffers) { for (let i = 0; i < taken; i++) engine.release(results[i]); }
+    throw error;
+  }
+  return results;
+}
+
+function* convolutionStream(
+  pairs: Iterable<ConvolutionPair>,
+  batchSize: number,
+  options?: StreamOptions,
+): Generator<Float32Array[], void, undefined> {
+  const caller = "convolutionStream";
+  checkBatchSize(batchSize);
+  if (pairs === null || typeof (pairs as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+    throw new TypeError(`${caller}: pairs must be iterable, received ${describeValue(pairs)}`);
+  }
+  const engine = resolveEngine(options?.engine, caller);
+  const recycle = options?.recycle ?? true;
+  let batch: Float32Array[] = [];
+  let yielded: Float32Array[] = [];
+  const giveBack = (buffers: Float32Array[]): void => {
+    if (recycle) { for (const buffer of buffers) engine.release(buffer); }
+    buffers.length = 0;
+  };
+  try {
+    let index = 0;
+    for (const pair of pairs) {
+      checkPair(pair, index++, caller);
+      const length = pair[0].length + pair[1].length - 1;
+      const result = recycle ? engine.acquireFloat32(length) : new Float32Array(length);
+      batch.push(result);
+      executeOperation(
+        caller,
+        pair[0],
+        pair[1],
+        "full",
+        "auto",
+        result,
+        engine,
+        OPERATION_INDEX.stream,
+      );
+      if (batch.length === batchSize) {
+        giveBack(yielded);
+        yielded = batch;
+        batch = [];
+        yield yielded;
+      }
+    }
+    if (batch.length > 0) {
+      giveBack(yielded);
+      yielded = batch;
+      batch = [];
+      yield yielded;
+    }
+  } finally {
+    giveBack(yielded);
+    giveBack(batch);
+  }
+}
+
+/** The seed-style batch API. */
+export const BatchOperations: {
+  /**
+   * Convolves every `[signal, kernel]` pair (full mode) and returns the results in
+   * order. All pairs are checked before any work starts.
+   *
+   * @throws {TypeError} when `pairs` is not an array or a pair is malformed (the message names its index).
+   * @throws {RangeError} on an empty signal or kernel.
+   */
+  convolutionBatch(pairs: readonly ConvolutionPair[], options?: BatchOptions): Float32Array[];
+  /**
+   * Lazily convolves the pairs of any iterable (full mode), yielding arrays of up to
+   * `batchSize` results. It reads the input only as it goes, so memory stays bounded
+   * by one batch whatever the input's length (see {@linkcode StreamOptions.recycle}).
+   *
+   * @throws {RangeError} when batchSize is not a positive integer (on the first `next()`).
+   * @throws {TypeError} when `pairs` is not iterable or a pair is malformed.
+   */
+  convolutionStream(
+    pairs: Iterable<ConvolutionPair>,
+    batchSize: number,
+    options?: StreamOptions,
+  ): Generator<Float32Array[], void, undefined>;
+} = Object.freeze({ convolutionBatch, convolutionStream });

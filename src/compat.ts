@@ -1,0 +1,112 @@
+/**
+ * The seed-style API of the original design, kept for its users: full-mode
+ * `Float32Array` convolution on the default engine, with results from its pool.
+ *
+ * @example
+ * ```ts
+ * import { BufferUtils, convolution } from "./compat.ts";
+ * BufferUtils.preWarm([1024 + 63 - 1]);
+ * const y = convolution(new Float32Array(1024), new Float32Array(63)); // from the pool
+ * // ... use y ...
+ * BufferUtils.releaseBuffer(y); // give it back: the next call reuses it
+ * console.log(BufferUtils.getStats().pool.hits); // 1
+ * ```
+ *
+ * @module
+ */
+
+import type { EngineStats } from "./alloc/stats.ts";
+import { executeOperation } from "./convolve.ts";
+import { getDefaultEngine } from "./default_engine.ts";
+import { OPERATION_INDEX } from "./telemetry/record.ts";
+import type { Float } from "./types.ts";
+import { assertNonEmptyFloat, describeValue } from "./validate.ts";
+
+/**
+ * Full-mode convolution of a `Float32Array` signal; the result comes from the
+ * default engine's pool. Give it back with {@linkcode BufferUtils.releaseBuffer}
+ * when done, so the next call of that size allocates nothing.
+ *
+ * @throws {TypeError} when signal is not a Float32Array or kernel is not a float typed array.
+ * @throws {RangeError} on empty input.
+ */
+export function convolution(signal: Float32Array, kernel: Float): Float32Array {
+  assertFloat32Signal(signal, "convolution");
+  assertNonEmptyFloat(kernel, "kernel", "convolution");
+  const engine = getDefaultEngine();
+  const result = engine.acquireFloat32(signal.length + kernel.length - 1);
+  try {
+    return executeOperation(
+      "convolution",
+      signal,
+      kernel,
+      "full",
+      "auto",
+      result,
+      engine,
+      OPERATION_INDEX.convolve,
+    );
+  } catch (error) {
+    engine.release(result);
+    throw error;
+  }
+}
+
+/**
+ * Writes the full-mode convolution of `signal` and `kernel` into `result`
+ * (exactly `signal.length + kernel.length - 1` elements) and returns it.
+ * Allocates nothing.
+ *
+ * @throws {TypeError} when signal or result is not a Float32Array.
+ * @throws {RangeError} on empty input or a wrong result length (the message quotes it).
+ */
+export function convolutionInPlace(
+  signal: Float32Array,
+  kernel: Float,
+  result: Float32Array,
+): Float32Array {
+  assertFloat32Signal(signal, "convolutionInPlace");
+  return executeOperation(
+    "convolutionInPlace",
+    signal,
+    kernel,
+    "full",
+    "auto",
+    result,
+    getDefaultEngine(),
+    OPERATION_INDEX.convolve,
+  );
+}
+
+function assertFloat32Signal(signal: unknown, caller: string): asserts signal is Float32Array {
+  if (!(signal instanceof Float32Array)) {
+    throw new TypeError(
+      `${caller}: signal must be a Float32Array, received ${describeValue(signal)}`,
+    );
+  }
+}
+
+/** Pool utilities of the seed-style API, all on the default engine. */
+export const BufferUtils: {
+  /** Gives a result of {@linkcode convolution} or a batch back to the pool. */
+  releaseBuffer(buffer: Float32Array | Float64Array): void;
+  /** Fills the pool for these element counts (float32); returns the buffers added. */
+  preWarm(sizes: number[]): number;
+  /** Drops idle pooled memory now; returns the bytes freed. */
+  handleMemoryPressure(): number;
+  /** The default engine's exact statistics. */
+  getStats(): EngineStats;
+} = Object.freeze({
+  releaseBuffer(buffer: Float32Array | Float64Array): void {
+    getDefaultEngine().release(buffer);
+  },
+  preWarm(sizes: number[]): number {
+    return getDefaultEngine().preWarm(sizes);
+  },
+  handleMemoryPressure(): number {
+    return getDefaultEngine().handleMemoryPressure();
+  },
+  getStats(): EngineStats {
+    return getDefaultEngine().getStats();
+  },
+});

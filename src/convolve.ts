@@ -1,0 +1,209 @@
+/**
+ * `convolve` and `correlate`: argument checks, mode arithmetic and dispatch to
+ * the kernels.
+ *
+ * @example
+ * ```ts
+ * import { convolve } from "./convolve.ts";
+ * const y = convolve(new Float32Array([1, 2, 3]), new Float32Array([0, 1, 0.5]), { mode: "same" });
+ * console.log(y); // Float32Array [1, 2.5, 4]
+ * ```
+ *
+ * @module
+ */
+
+import { needsScratch, pickKernel, runKernel } from "./kernels/dispatch.ts";
+import type { Workspace } from "./kernels/workspace.ts";
+import { AllocationEngine } from "./alloc/engine.ts";
+import { getDefaultEngine } from "./default_engine.ts";
+import {
+  METHOD_INDEX,
+  OPERATION_INDEX,
+  operationSampleWeight,
+  recordOperation,
+} from "./telemetry/record.ts";
+import { outputLength, outputStart } from "./modes.ts";
+import type { Float, Method, Mode } from "./types.ts";
+import {
+  assertNonEmptyFloat,
+  describeValue,
+  MAX_OUTPUT_LENGTH,
+  overlaps,
+  parseMethod,
+  parseMode,
+} from "./validate.ts";
+
+/**
+ * Options of {@linkcode convolve} and {@linkcode correlate}. Hoist the object out of
+ * a hot loop: a literal built per call is itself an allocation.
+ */
+export interface ConvolveOptions<T extends Float = Float> {
+  /** Output window: `"full"` (default), `"same"` or `"valid"`, as in SciPy. */
+  mode?: Mode;
+  /**
+   * `"auto"` (default) lets the calibrated cost model choose; `"direct"` forces the
+   * direct sum; `"fft"` forces the frequency domain (one FFT or overlap-add).
+   */
+  method?: Method;
+  /** Where to write the result: same element type as the signal, exact output length. */
+  out?: T;
+  /**
+   * The allocation engine that provides the kernels' scratch memory and counts the
+   * operation (default: the process-wide engine of {@linkcode getDefaultEngine}).
+   */
+  engine?: AllocationEngine;
+}
+
+/**
+ * Convolves `signal` with `kernel` like `scipy.signal.convolve` for 1-D real input.
+ * The result has the signal's element type (or is `options.out`, written in place).
+ * Mixed precision (a Float32 signal with a Float64 kernel or the reverse) is accepted;
+ * sums are accumulated in float64.
+ *
+ * @throws {TypeError} when signal, kernel or `out` is not a Float32Array/Float64Array
+ *   (or `out` has another element type than the signal), or options is not an object.
+ * @throws {RangeError} on an empty input, an unknown mode or method, a wrong `out`
+ *   length, `out` overlapping an input, or an output longer than 2^28 elements.
+ */
+export function convolve<T extends Float>(
+  signal: T,
+  kernel: Float,
+  options?: ConvolveOptions<T>,
+): T {
+  return runOperation("convolve", signal, kernel, options, false);
+}
+
+/**
+ * Cross-correlates `signal` with `kernel` like `scipy.signal.correlate` for 1-D real
+ * input: `correlate(x, h)` equals `convolve(x, reverse(h))` with the same modes.
+ *
+ * @throws {TypeError} see {@linkcode convolve}.
+ * @throws {RangeError} see {@linkcode convolve}.
+ */
+export function correlate<T extends Float>(
+  signal: T,
+  kernel: Float,
+  options?: ConvolveOptions<T>,
+): T {
+  return runOperation("correlate", signal, kernel, options, true);
+}
+
+function runOperation<T extends Float>(
+  caller: "convolve" | "correlate",
+  signal: T,
+  kernel: Float,
+  options: ConvolveOptions<T> | undefined,
+  reverseKernel: boolean,
+): T {
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw new TypeError(`${caller}: options must be an object, received ${describeValue(options)}`);
+  }
+  return executeOperation(
+    caller,
+    signal,
+    kernel,
+    parseMode(options?.mode, caller),
+    parseMethod(options?.method, caller),
+    options?.out,
+    resolveEngine(options?.engine, caller),
+    reverseKernel ? OPERATION_INDEX.correlate : OPERATION_INDEX.convolve,
+  );
+}
+
+/** Returns `engine`, or the default engine when it is undefined. */
+export function resolveEngine(engine: unknown, caller: string): AllocationEngine {
+  if (engine === undefined) return getDefaultEngine();
+  if (engine instanceof AllocationEngine) return engine;
+  throw new TypeError(
+    `${caller}: engine must be an engine made by createEngine(), received ${describeValue(engine)}`,
+  );
+}
+
+/**
+ * The whole operation after option parsing, shared by the public functions, the
+ * seed-style API and batches: checks the arrays, resolves `out` (allocated when
+ * undefined), runs the chosen kernel with scratch from `engine`, and counts (and,
+ * sampled, times) it under `operation` (an index of {@linkcode OPERATION_INDEX}).
+ * Correlation is the operation {@linkcode OPERATION_INDEX}.correlate. `scratch`
+ * replaces the engine's workspace (batches with `useSharedWorkspace: false`).
+ */
+export function executeOperation<T extends Float>(
+  caller: string,
+  signal: T,
+  kernel: Float,
+  mode: Mode,
+  method: Method,
+  out: unknown,
+  engine: AllocationEngine,
+  operation: number,
+  scratch?: Workspace,
+): T {
+  assertNonEmptyFloat(signal, "signal", caller);
+  assertNonEmptyFloat(kernel, "kernel", caller);
+  const n = signal.length;
+  const m = kernel.length;
+  if (n + m - 1 > MAX_OUTPUT_LENGTH) {
+    throw new RangeError(
+      `${caller}: the full output would have ${n + m - 1} elements (signal ${n}, kernel ${m}); ` +
+        `at most ${MAX_OUTPUT_LENGTH} are supported`,
+    );
+  }
+  const length = outputLength(n, m, mode);
+  const target = resolveOutput(caller, signal, kernel, out, length);
+  const start = outputStart(n, m, mode);
+  const kernelMethod = pickKernel(method, n, m, start, length, target instanceof Float64Array);
+  const weight = engine.telemetry ? operationSampleWeight(n * m) : 0;
+  const started = weight > 0 ? performance.now() : 0;
+  const reverseKernel = operation === OPERATION_INDEX.correlate;
+  if (scratch !== undefined || !needsScratch(kernelMethod)) {
+    runKernel(kernelMethod, signal, kernel, target, start, length, reverseKernel, scratch);
+  } else {
+    const workspace = engine.beginOperation();
+    try {
+      runKernel(kernelMethod, signal, kernel, target, start, length, reverseKernel, workspace);
+    } finally {
+      engine.endOperation();
+    }
+  }
+  recordOperation(
+    engine.counters,
+    operation,
+    METHOD_INDEX[kernelMethod],
+    weight > 0 ? (performance.now() - started) / 1000 : -1,
+    weight,
+  );
+  return target;
+}
+
+function resolveOutput<T extends Float>(
+  caller: string,
+  signal: T,
+  kernel: Float,
+  out: unknown,
+  length: number,
+): T {
+  if (out === undefined) {
+    return (signal instanceof Float64Array
+      ? new Float64Array(length)
+      : new Float32Array(length)) as T;
+  }
+  if (out === null || out.constructor !== signal.constructor) {
+    throw new TypeError(
+      `${caller}: out must be a ${signal.constructor.name} like the signal, received ${
+        describeValue(out)
+      }`,
+    );
+  }
+  const target = out as T;
+  if (target.length !== length) {
+    throw new RangeError(
+      `${caller}: out must have exactly ${length} elements for this mode, received ${
+        describeValue(out)
+      }`,
+    );
+  }
+  if (overlaps(target, signal) || overlaps(target, kernel)) {
+    throw new RangeError(`${caller}: out must not share memory with the signal or the kernel`);
+  }
+  return target;
+}

@@ -1,0 +1,126 @@
+/**
+ * Which kernel runs: the WebAssembly SIMD kernels where the runtime has
+ * WebAssembly SIMD (Deno, Bun and Node all do), else the plain TypeScript ones,
+ * and within a set the family that its calibrated cost model predicts fastest.
+ *
+ * @example
+ * ```ts
+ * import { pickKernel, runKernel } from "./dispatch.ts";
+ * const x = new Float32Array([1, 2, 3]), h = new Float32Array([1, 1]);
+ * const out = new Float32Array(4);
+ * const method = pickKernel("auto", 3, 2, 0, 4, false);
+ * runKernel(method, x, h, out, 0, 4, false, undefined);
+ * console.log(out); // Float32Array [1, 3, 5, 3]
+ * ```
+ *
+ * @module
+ */
+
+import type { Float, KernelMethod, Method } from "../types.ts";
+import { chooseMethod, FREQUENCY_ONLY } from "./cost_model.ts";
+import { convolveDirect } from "./direct.ts";
+import { convolveFft } from "./fft_convolve.ts";
+import { convolveOverlapAdd } from "./overlap_add.ts";
+import { chooseWasmMethod } from "./wasm/wasm_cost_model.ts";
+import { wasmKernels } from "./wasm/wasm_kernels.ts";
+import { CachedWorkspace, type Workspace } from "./workspace.ts";
+
+/** `"wasm"` when the WebAssembly SIMD kernels run, `"typescript"` for the fallback. */
+export function activeKernelSet(): "wasm" | "typescript" {
+  return wasmKernels() === null ? "typescript" : "wasm";
+}
+
+/**
+ * True when `kernelMethod` will need scratch from a {@linkcode Workspace} (the
+ * TypeScript FFT kernels); the WebAssembly kernels work inside their own linear
+ * memory and the direct kernels need none.
+ */
+export function needsScratch(kernelMethod: KernelMethod): boolean {
+  return kernelMethod !== "direct" && wasmKernels() === null;
+}
+
+/**
+ * The kernel family for a request: `method` as asked (`"fft"` means the cheaper
+ * frequency-domain family), or the active kernel set's cost model's choice for the
+ * window `[start, start + length)`. `f64` is the precision of the output.
+ */
+export function pickKernel(
+  method: Method,
+  n: number,
+  m: number,
+  start: number,
+  length: number,
+  f64: boolean,
+): KernelMethod {
+  if (method === "direct") return "direct";
+  const wasm = wasmKernels() !== null;
+  // The choice depends only on these values. A small direct-mapped cache keeps the
+  // cost model (and the float boxing of its arithmetic) off the hot path of
+  // repeated sizes.
+  const flags = (method === "fft" ? 1 : 0) | (wasm ? 2 : 0) | (f64 ? 4 : 0);
+  const slot = (Math.imul(n, 0x9e3779b1) ^ Math.imul(m, 0x85ebca6b) ^
+    Math.imul(length, 0xc2b2ae35) ^ Math.imul(start, 0x27d4eb2f) ^ flags) &
+    (CHOICE_CACHE_SLOTS - 1);
+  const key = slot * CHOICE_KEY_WIDTH;
+  if (
+    choiceKeys[key] === n && choiceKeys[key + 1] === m && choiceKeys[key + 2] === length &&
+    choiceKeys[key + 3] === start && choiceKeys[key + 4] === flags
+  ) {
+    return KERNEL_METHODS[choiceValues[slot]];
+  }
+  const choice = wasm
+    ? chooseWasmMethod(n, m, start, length, f64, method === "fft")
+    : chooseMethod(n, m, length, method === "fft" ? FREQUENCY_ONLY : undefined);
+  choiceKeys[key] = n;
+  choiceKeys[key + 1] = m;
+  choiceKeys[key + 2] = length;
+  choiceKeys[key + 3] = start;
+  choiceKeys[key + 4] = flags;
+  choiceValues[slot] = KERNEL_METHODS.indexOf(choice);
+  return choice;
+}
+
+const KERNEL_METHODS: readonly KernelMethod[] = ["direct", "fft", "overlap_add"];
+const CHOICE_CACHE_SLOTS = 256;
+const CHOICE_KEY_WIDTH = 5;
+const choiceKeys = new Float64Array(CHOICE_CACHE_SLOTS * CHOICE_KEY_WIDTH).fill(-1);
+const choiceValues = new Uint8Array(CHOICE_CACHE_SLOTS);
+
+/**
+ * Runs `kernelMethod` on the active kernel set: writes `out[i] = full[start + i]`
+ * for `i < length` (see `direct.ts` for the window contract). `workspace` supplies
+ * the TypeScript FFT kernels' scratch (see {@linkcode needsScratch}); when it is
+ * undefined they get a private one.
+ */
+export function runKernel(
+  kernelMethod: KernelMethod,
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  workspace: Workspace | undefined,
+): void {
+  const wasm = wasmKernels();
+  if (wasm !== null) {
+    if (kernelMethod === "direct") {
+      wasm.convolveDirect(signal, kernel, out, start, length, reverseKernel);
+    } else if (kernelMethod === "fft") {
+      wasm.convolveFft(signal, kernel, out, start, length, reverseKernel);
+    } else {
+      wasm.convolveOverlapAdd(signal, kernel, out, start, length, reverseKernel);
+    }
+    return;
+  }
+  if (kernelMethod === "direct") {
+    convolveDirect(signal, kernel, out, start, length, reverseKernel);
+    return;
+  }
+  const scratch = workspace ?? new CachedWorkspace();
+  if (kernelMethod === "fft") {
+    convolveFft(signal, kernel, out, start, length, reverseKernel, scratch);
+  } else {
+    convolveOverlapAdd(signal, kernel, out, start, length, reverseKernel, scratch);
+  }
+}
