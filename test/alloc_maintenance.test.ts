@@ -4,10 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { startMaintenanceTimer } from "../src/alloc/maintenance.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+import { ROOT, RUNTIMES } from "./helpers/runtimes.ts";
 
 test("the maintenance timer runs its pass periodically and stops on request", async () => {
   let passes = 0;
@@ -36,14 +35,7 @@ other.release(other.acquireFloat64(10));
 console.log("done", engine.maintenanceTimerUnrefed, other.maintenanceTimerUnrefed);
 `;
 
-const RUNTIMES: [string, string[]][] = [
-  ["node", ["--import", "tsx"]],
-  [join(ROOT, "node_modules/.bin/deno"), ["run", "-A"]],
-  [join(ROOT, "node_modules/.bin/bun"), ["run"]],
-];
-
-for (const [command, args] of RUNTIMES) {
-  const name = command.split("/").pop();
+for (const [name, [command, ...args]] of Object.entries(RUNTIMES)) {
   test(`a script using the engine exits on its own under ${name}`, () => {
     const dir = mkdtempSync(join(tmpdir(), "convpool-exit-"));
     try {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createEngine } from "../src/alloc/engine.ts";
 import { serveMetrics } from "../src/prometheus.ts";
 import { recordOperation } from "../src/telemetry/record.ts";
+import { RUNTIMES } from "./helpers/runtimes.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const scratch = join(root, ".tmp", `prometheus_serve_${process.pid}`);
@@ -24,11 +25,9 @@ const server = await serveMetrics({ engine, port: 0 });
 console.log("URL " + server.url);
 `;
 
-const RUNTIMES: Record<string, string[]> = {
-  deno: [join(root, "node_modules/.bin/deno"), "run", "-A", script],
-  bun: [join(root, "node_modules/.bin/bun"), script],
-  node: ["node", "--import", "tsx", script],
-};
+const COMMANDS: Record<string, string[]> = Object.fromEntries(
+  Object.entries(RUNTIMES).map(([runtime, prefix]) => [runtime, [...prefix, script]]),
+);
 
 const children: ChildProcess[] = [];
 
@@ -133,7 +132,7 @@ describe("serveMetrics", () => {
     mkdirSync(scratch, { recursive: true });
     writeFileSync(script, SCRIPT);
     const results = await Promise.allSettled(
-      Object.entries(RUNTIMES).map(async ([runtime, command]) => {
+      Object.entries(COMMANDS).map(async ([runtime, command]) => {
         const { url, child } = await startServer(command);
         try {
           await scrapeAndCheck(url);
