@@ -42,7 +42,7 @@ export type {
   PressureStats,
   StackStats,
 } from "./src/alloc/stats.ts";
-export { AllocationCounters } from "./src/alloc/counters.ts";
+export { AllocationCounters, DURATION_BOUNDS_SECONDS } from "./src/alloc/counters.ts";
 export { getDefaultEngine } from "./src/default_engine.ts";
 export { engineConfigFromEnv, type EnvEngineConfig } from "./src/alloc/env_config.ts";
 export { BufferUtils, convolution, convolutionInPlace } from "./src/compat.ts";
@@ -52,3 +52,19 @@ export {
   type ConvolutionPair,
   type StreamOptions,
 } from "./src/batch.ts";
+export {
+  defaultBlockSize,
+  StreamingConvolver,
+  type StreamingConvolverOptions,
+} from "./src/stream/streaming_convolver.ts";
+export {
+  ConvolutionStream,
+  type ConvolutionStreamOptions,
+} from "./src/stream/convolution_stream.ts";
+export {
+  closeParallelWorkers,
+  convolutionBatchParallel,
+  type ParallelBatchOptions,
+  WorkerPool,
+  type WorkerPoolOptions,
+} from "./src/parallel/worker_pool.ts";

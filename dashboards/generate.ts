@@ -1,0 +1,75 @@
+/**
+ * Writes convpool's Grafana dashboards (`dashboards/*.json`) from
+ * `dashboards/convpool_dashboards.ts`, or with `--check` verifies that the
+ * committed files equal the generator's output (exit code 1 and the stale file
+ * names when they do not). Runs on Node, Deno and Bun:
+ *
+ *   node --import tsx dashboards/generate.ts [--check]
+ *   deno run -A dashboards/generate.ts [--check]
+ *   bun dashboards/generate.ts [--check]
+ *
+ * @example
+ * ```ts
+ * import { staleDashboards } from "./generate.ts";
+ * console.log(await staleDashboards()); // [] when the committed JSON is current
+ * ```
+ *
+ * @module
+ */
+
+import { readFile, writeFile } from "node:fs/promises";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { DASHBOARDS, renderDashboard } from "./convpool_dashboards.ts";
+
+/** The directory the dashboards are written to (this file's directory). */
+export const DASHBOARDS_DIR: string = fileURLToPath(new URL(".", import.meta.url));
+
+/** Writes every dashboard's JSON and returns the paths written. */
+export async function writeDashboards(dir: string = DASHBOARDS_DIR): Promise<string[]> {
+  const written: string[] = [];
+  for (const { file, build } of DASHBOARDS) {
+    const path = `${dir}${file}`;
+    await writeFile(path, renderDashboard(build()));
+    written.push(path);
+  }
+  return written;
+}
+
+/** The dashboard files whose committed JSON differs from the generator's output (or is missing). */
+export async function staleDashboards(dir: string = DASHBOARDS_DIR): Promise<string[]> {
+  const stale: string[] = [];
+  for (const { file, build } of DASHBOARDS) {
+    let committed: string | undefined;
+    try {
+      committed = await readFile(`${dir}${file}`, "utf8");
+    } catch {
+      committed = undefined;
+    }
+    if (committed !== renderDashboard(build())) stale.push(file);
+  }
+  return stale;
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  if (args.includes("--check")) {
+    const stale = await staleDashboards();
+    if (stale.length > 0) {
+      console.error(
+        `stale dashboards: ${stale.join(", ")}; run: node --import tsx dashboards/generate.ts`,
+      );
+      return 1;
+    }
+    console.log(`dashboards up to date: ${DASHBOARDS.map((d) => d.file).join(", ")}`);
+    return 0;
+  }
+  for (const path of await writeDashboards()) console.log(`wrote ${path}`);
+  return 0;
+}
+
+// Run only as a program, not when a test imports the helpers (import.meta.main is
+// missing on Node 20, so compare the entry script with this module).
+const entry = process.argv[1];
+if (entry !== undefined && fileURLToPath(import.meta.url) === entry) {
+  process.exitCode = await main(process.argv.slice(2));
+}
