@@ -21,6 +21,8 @@ import {
   OPERATION_INDEX,
   operationSampleWeight,
   recordOperation,
+  recordTimedOperation,
+  startOperationTimer,
 } from "./telemetry/record.ts";
 import { outputLength, outputStart } from "./modes.ts";
 import type { Float, Method, Mode } from "./types.ts";
@@ -153,7 +155,7 @@ export function executeOperation<T extends Float>(
   const start = outputStart(n, m, mode);
   const kernelMethod = pickKernel(method, n, m, start, length, target instanceof Float64Array);
   const weight = engine.telemetry ? operationSampleWeight(n * m) : 0;
-  const started = weight > 0 ? performance.now() : 0;
+  if (weight > 0) startOperationTimer();
   const reverseKernel = operation === OPERATION_INDEX.correlate;
   if (scratch !== undefined || !needsScratch(kernelMethod)) {
     runKernel(kernelMethod, signal, kernel, target, start, length, reverseKernel, scratch);
@@ -165,13 +167,11 @@ export function executeOperation<T extends Float>(
       engine.endOperation();
     }
   }
-  recordOperation(
-    engine.counters,
-    operation,
-    METHOD_INDEX[kernelMethod],
-    weight > 0 ? (performance.now() - started) / 1000 : -1,
-    weight,
-  );
+  if (weight > 0) {
+    recordTimedOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], weight);
+  } else {
+    recordOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], -1, 0);
+  }
   return target;
 }
 

@@ -10,6 +10,12 @@ import {
   estimateCosts,
 } from "../src/kernels/cost_model.ts";
 
+/**
+ * Brute-force count of the direct kernel's multiply-adds over a window: one term
+ * per tap overlapping the signal, output by output. Deliberately NOT shared or
+ * derived from anything else: it is the independent oracle for the closed form in
+ * `directMultiplyAdds`, which it must never be rewritten in terms of.
+ */
 function countMultiplyAdds(n: number, m: number, start: number, length: number): number {
   let total = 0;
   for (let k = start; k < start + length; k++) {

@@ -2,68 +2,30 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { getRealFftPlan, multiplySpectra, RealFftPlan } from "../src/kernels/real_fft.ts";
-
-function random(length: number, seed: number): Float64Array {
-  const a = new Float64Array(length);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
-
-/** Naive DFT bins 0..N/2 with exactly reduced angles (the oracle). */
-function dft(x: Float64Array): Float64Array {
-  const size = x.length;
-  const out = new Float64Array(size + 2);
-  for (let k = 0; k <= size >> 1; k++) {
-    let re = 0, im = 0;
-    for (let t = 0; t < size; t++) {
-      const angle = (2 * Math.PI * ((k * t) % size)) / size;
-      re += x[t] * Math.cos(angle);
-      im -= x[t] * Math.sin(angle);
-    }
-    out[2 * k] = re;
-    out[2 * k + 1] = im;
-  }
-  return out;
-}
-
-function maxAbs(a: ArrayLike<number>, length = a.length): number {
-  let m = 0;
-  for (let i = 0; i < length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, length: number): number {
-  let m = 0;
-  for (let i = 0; i < length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+import { assertClose, randomSignal, referenceRealDft } from "./helpers/reference.ts";
 
 describe("real FFT", () => {
   it("matches a naive DFT for every power of two up to 2048", () => {
     for (let size = 1; size <= 2048; size *= 2) {
-      const x = random(size, size);
+      const x = randomSignal(Float64Array, size, size);
       const plan = getRealFftPlan(size);
       const spectrum = new Float64Array(plan.spectrumLength);
       plan.forward(x, spectrum);
-      const expected = dft(x);
-      const error = maxDiff(spectrum, expected, size + 2);
-      assert.ok(error <= 1e-12 * maxAbs(expected), `size ${size}: error ${error}`);
+      const expected = referenceRealDft(x);
+      assertClose(spectrum, expected, 1e-12, `size ${size}`);
     }
   });
 
   it("inverts its forward transform for sizes up to 2^17", () => {
     for (let size = 1; size <= 1 << 17; size *= 2) {
-      const x = random(size, 3 * size + 1);
+      const x = randomSignal(Float64Array, size, 3 * size + 1);
       const plan = getRealFftPlan(size);
       const spectrum = new Float64Array(plan.spectrumLength);
       const back = new Float64Array(size);
       plan.forward(x, spectrum);
       plan.inverse(spectrum, back);
-      assert.ok(maxDiff(back, x, size) <= 1e-14 * Math.log2(2 * size), `size ${size}`);
+      // An absolute bound (scale 1): the signal's magnitude is at most 1.
+      assertClose(back, x, 1e-14 * Math.log2(2 * size), `size ${size}`, 1);
     }
   });
 
@@ -78,9 +40,7 @@ describe("real FFT", () => {
         (bits, a, b, backward, single) => {
           const size = 2 ** bits;
           const sourceLength = size + 7;
-          const source = single
-            ? Float32Array.from(random(sourceLength, a + b))
-            : random(sourceLength, a + b);
+          const source = randomSignal(single ? Float32Array : Float64Array, sourceLength, a + b);
           const count = a % (size + 1);
           const offset = backward
             ? count - 1 + (b % (sourceLength - count + 1))
@@ -127,7 +87,7 @@ describe("real FFT", () => {
 
   it("turns a spectral product into a circular convolution", () => {
     const size = 16;
-    const x = random(size, 1), h = random(size, 2);
+    const x = randomSignal(Float64Array, size, 1), h = randomSignal(Float64Array, size, 2);
     const plan = getRealFftPlan(size);
     const sx = new Float64Array(plan.spectrumLength), sh = new Float64Array(plan.spectrumLength);
     plan.forward(x, sx);

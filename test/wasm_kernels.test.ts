@@ -21,22 +21,21 @@ import {
   invalidateKernelCache,
   realFftWasm,
   setWasmKernelsEnabled,
-  type WasmFftOptions,
   wasmKernels,
   wasmMemoryBytes,
 } from "../src/kernels/wasm/wasm_kernels.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolveDirect } from "../src/kernels/direct.ts";
+import {
+  assertClose,
+  maxAbs,
+  randomSignal,
+  referenceFull,
+  referenceRealDft,
+} from "./helpers/reference.ts";
 
-type Kernel = (
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-  options?: WasmFftOptions,
-) => void;
+/** The signature the three window kernels share (the direct one takes no options). */
+type Kernel = typeof convolveFftWasm;
 
 const METHODS: [string, Kernel][] = [
   ["direct", convolveDirectWasm],
@@ -44,37 +43,18 @@ const METHODS: [string, Kernel][] = [
   ["overlap-add", convolveOverlapAddWasm],
 ];
 
-/** Full linear convolution in float64, the obvious way. */
-function reference(x: Float, h: Float, reverseKernel: boolean): Float64Array {
-  const n = x.length;
-  const m = h.length;
-  const y = new Float64Array(n + m - 1);
-  for (let i = 0; i < n; i++) {
-    const xi = x[i];
-    for (let j = 0; j < m; j++) y[i + j] += xi * (reverseKernel ? h[m - 1 - j] : h[j]);
-  }
-  return y;
-}
-
-/** Deterministic pseudo-random data in [-1, 1) (xorshift; no Math.random in tests). */
-function noise(length: number, seed: number, type: "f32" | "f64"): Float {
-  const a = type === "f32" ? new Float32Array(length) : new Float64Array(length);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    a[i] = s / 2147483648 - 1;
-  }
-  return a;
-}
+/** The array type of each precision name used in test names. */
+const ARRAYS = { f32: Float32Array, f64: Float64Array } as const;
 
 function tolerance(out: Float): number {
   return out instanceof Float32Array ? 2e-5 : 1e-11;
 }
 
+/**
+ * Checks `got[0, length)` against `want[start, start + length)` within the output
+ * type's tolerance relative to max|want| over ALL of `want` (1 if it is all zero):
+ * the magnitude the kernels round at, even for a window where the values are small.
+ */
 function assertWindow(
   got: Float,
   want: Float64Array,
@@ -82,27 +62,14 @@ function assertWindow(
   length: number,
   label: string,
 ): void {
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  if (scale === 0) scale = 1;
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < length; i++) {
-    const e = Math.abs(got[i] - want[start + i]);
-    if (!(e <= worst)) {
-      worst = e;
-      at = i;
-    }
-  }
-  const limit = tolerance(got) * scale;
-  assert.ok(
-    worst <= limit,
-    `${label}: error ${worst} at ${at} exceeds ${limit} (max|y| ${scale})`,
+  const scale = maxAbs(want) || 1;
+  assertClose(
+    got.subarray(0, length),
+    want.subarray(start, start + length),
+    tolerance(got),
+    label,
+    scale,
   );
-}
-
-function makeOut(type: "f32" | "f64", length: number): Float {
-  return type === "f32" ? new Float32Array(length) : new Float64Array(length);
 }
 
 const wasmAvailable = simdSupported();
@@ -136,11 +103,11 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
     for (const type of ["f32", "f64"] as const) {
       it(`${name} matches the float64 reference in ${type} on full outputs of many sizes`, () => {
         for (const [n, m] of sizes) {
-          const x = noise(n, n + 3 * m, type);
-          const h = noise(m, 7 * n + m, type);
+          const x = randomSignal(ARRAYS[type], n, n + 3 * m);
+          const h = randomSignal(ARRAYS[type], m, 7 * n + m);
           for (const rev of [false, true]) {
-            const want = reference(x, h, rev);
-            const out = makeOut(type, n + m - 1);
+            const want = referenceFull(x, h, rev);
+            const out = new ARRAYS[type](n + m - 1);
             kernel(x, h, out, 0, n + m - 1, rev);
             assertWindow(out, want, 0, n + m - 1, `${name} ${type} ${n}x${m} rev=${rev}`);
           }
@@ -166,12 +133,12 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
             const full = n + m - 1;
             const start = Math.min(full, Math.floor(a * full));
             const length = Math.floor(b * (full - start));
-            const x = noise(n, seed, tx);
-            const h = noise(m, seed + 1, th);
-            const out = makeOut(to, length + 5);
+            const x = randomSignal(ARRAYS[tx], n, seed);
+            const h = randomSignal(ARRAYS[th], m, seed + 1);
+            const out = new ARRAYS[to](length + 5);
             out.fill(NaN);
             kernel(x, h, out, start, length, rev);
-            assertWindow(out, reference(x, h, rev), start, length, `${name} ${n}x${m}`);
+            assertWindow(out, referenceFull(x, h, rev), start, length, `${name} ${n}x${m}`);
             for (let i = length; i < out.length; i++) assert.ok(Number.isNaN(out[i]));
           },
         ),
@@ -189,17 +156,17 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
         fc.constantFrom("f32", "f64"),
         fc.integer({ min: 1, max: 1 << 20 }),
         (n, m, rev, type, seed) => {
-          const x = noise(n, seed, type);
-          const h = noise(m, seed + 7, type);
+          const x = randomSignal(ARRAYS[type], n, seed);
+          const h = randomSignal(ARRAYS[type], m, seed + 7);
           const full = n + m - 1;
           const start = seed % full;
           const length = full - start;
-          const ts = makeOut(type, length);
+          const ts = new ARRAYS[type](length);
           convolveDirect(x, h, ts, start, length, rev);
           const want = new Float64Array(full);
           want.set(ts, start);
           for (const [name, kernel] of METHODS) {
-            const out = makeOut(type, length);
+            const out = new ARRAYS[type](length);
             kernel(x, h, out, start, length, rev);
             assertWindow(out, want, start, length, `${name} vs TypeScript ${n}x${m}`);
           }
@@ -210,35 +177,35 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
   });
 
   it("accepts mixed precision: the output's type sets the arithmetic", () => {
-    const x32 = noise(3000, 1, "f32");
-    const h64 = noise(200, 2, "f64");
-    const x64 = noise(3000, 3, "f64");
-    const h32 = noise(200, 4, "f32");
+    const x32 = randomSignal(Float32Array, 3000, 1);
+    const h64 = randomSignal(Float64Array, 200, 2);
+    const x64 = randomSignal(Float64Array, 3000, 3);
+    const h32 = randomSignal(Float32Array, 200, 4);
     for (const [, kernel] of METHODS) {
       const o32 = new Float32Array(3199);
       kernel(x32, h64, o32, 0, 3199, false);
-      assertWindow(o32, reference(x32, h64, false), 0, 3199, "f32 x f64 -> f32");
+      assertWindow(o32, referenceFull(x32, h64, false), 0, 3199, "f32 x f64 -> f32");
       const o64 = new Float64Array(3199);
       kernel(x64, h32, o64, 0, 3199, true);
-      assertWindow(o64, reference(x64, h32, true), 0, 3199, "f64 x f32 -> f64");
+      assertWindow(o64, referenceFull(x64, h32, true), 0, 3199, "f64 x f32 -> f64");
       const o64b = new Float64Array(3199);
       kernel(x32, h32, o64b, 0, 3199, false);
-      assertWindow(o64b, reference(x32, h32, false), 0, 3199, "f32 x f32 -> f64");
+      assertWindow(o64b, referenceFull(x32, h32, false), 0, 3199, "f32 x f32 -> f64");
     }
   });
 
   it("handles the large grid shapes (65536 x 1023 by FFT, 1e5 x 255 by all)", () => {
-    const x = noise(65536, 11, "f32");
-    const h = noise(1023, 12, "f32");
-    const want = reference(x, h, false);
+    const x = randomSignal(Float32Array, 65536, 11);
+    const h = randomSignal(Float32Array, 1023, 12);
+    const want = referenceFull(x, h, false);
     for (const kernel of [convolveFftWasm, convolveOverlapAddWasm]) {
       const out = new Float32Array(want.length);
       kernel(x, h, out, 0, want.length, false);
       assertWindow(out, want, 0, want.length, "65536x1023");
     }
-    const x2 = noise(100000, 13, "f64");
-    const h2 = noise(255, 14, "f64");
-    const want2 = reference(x2, h2, true);
+    const x2 = randomSignal(Float64Array, 100000, 13);
+    const h2 = randomSignal(Float64Array, 255, 14);
+    const want2 = referenceFull(x2, h2, true);
     for (const [name, kernel] of METHODS) {
       const out = new Float64Array(want2.length);
       kernel(x2, h2, out, 0, want2.length, true);
@@ -247,9 +214,9 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
   });
 
   it("honours an explicit fftSize and rejects an impossible one", () => {
-    const x = noise(5000, 21, "f64");
-    const h = noise(100, 22, "f64");
-    const want = reference(x, h, false);
+    const x = randomSignal(Float64Array, 5000, 21);
+    const h = randomSignal(Float64Array, 100, 22);
+    const want = referenceFull(x, h, false);
     for (const fftSize of [128, 256, 1024, 8192]) {
       const out = new Float64Array(want.length);
       convolveOverlapAddWasm(x, h, out, 0, want.length, false, { fftSize });
@@ -266,67 +233,58 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
   });
 
   it("reuses a cached kernel spectrum only for the same kernel, until invalidated", () => {
-    const x = noise(4096, 31, "f32");
-    const h = noise(63, 32, "f32");
+    const x = randomSignal(Float32Array, 4096, 31);
+    const h = randomSignal(Float32Array, 63, 32);
     const out = new Float32Array(4158);
     const options = { cacheKernel: true };
     convolveOverlapAddWasm(x, h, out, 0, 4158, false, options);
-    assertWindow(out, reference(x, h, false), 0, 4158, "first");
+    assertWindow(out, referenceFull(x, h, false), 0, 4158, "first");
     convolveDirectWasm(x, h, out, 0, 4158, true); // scratch must not clobber the cache
     convolveOverlapAddWasm(x, h, out, 0, 4158, false, options);
-    assertWindow(out, reference(x, h, false), 0, 4158, "cached");
+    assertWindow(out, referenceFull(x, h, false), 0, 4158, "cached");
     convolveOverlapAddWasm(x, h, out, 0, 4158, true, options);
-    assertWindow(out, reference(x, h, true), 0, 4158, "reversed is a different spectrum");
-    const other = noise(63, 33, "f32");
+    assertWindow(out, referenceFull(x, h, true), 0, 4158, "reversed is a different spectrum");
+    const other = randomSignal(Float32Array, 63, 33);
     convolveOverlapAddWasm(x, other, out, 0, 4158, false, options);
-    assertWindow(out, reference(x, other, false), 0, 4158, "other kernel");
+    assertWindow(out, referenceFull(x, other, false), 0, 4158, "other kernel");
     other[5] += 1;
     invalidateKernelCache();
     convolveOverlapAddWasm(x, other, out, 0, 4158, false, options);
-    assertWindow(out, reference(x, other, false), 0, 4158, "mutated then invalidated");
+    assertWindow(out, referenceFull(x, other, false), 0, 4158, "mutated then invalidated");
   });
 
   it("keeps results right and user arrays intact across memory growth", () => {
-    const small = noise(100, 41, "f32");
-    const h = noise(9, 42, "f32");
+    const small = randomSignal(Float32Array, 100, 41);
+    const h = randomSignal(Float32Array, 9, 42);
     const out = new Float32Array(108);
     convolveDirectWasm(small, h, out, 0, 108, false);
     const copy = out.slice();
     const before = wasmMemoryBytes();
-    const big = noise(1 << 20, 43, "f32");
+    const big = randomSignal(Float32Array, 1 << 20, 43);
     const bigOut = new Float32Array((1 << 20) + 8);
     convolveOverlapAddWasm(big, h, bigOut, 0, bigOut.length, false);
     assert.ok(wasmMemoryBytes() > before, "memory grew");
     assert.deepEqual(out, copy);
     convolveDirectWasm(small, h, out, 0, 108, false);
     assert.deepEqual(out, copy);
-    const want = reference(big.subarray(0, 5000), h, false);
+    const want = referenceFull(big.subarray(0, 5000), h, false);
     assertWindow(bigOut, want, 0, 5000, "big head");
   });
 
   it("computes a real FFT that matches the DFT definition", () => {
     for (const type of ["f32", "f64"] as const) {
       for (const n of [32, 64, 128, 256, 512, 2048, 4096]) {
-        const x = noise(n, n, type);
-        const re = makeOut(type, n / 2 + 1);
-        const im = makeOut(type, n / 2 + 1);
+        const x = randomSignal(ARRAYS[type], n, n);
+        const re = new ARRAYS[type](n / 2 + 1);
+        const im = new ARRAYS[type](n / 2 + 1);
         realFftWasm(x, re, im);
-        let worst = 0;
-        let scale = 0;
+        const got = new Float64Array(n + 2);
         for (let k = 0; k <= n / 2; k++) {
-          let sr = 0;
-          let si = 0;
-          for (let t = 0; t < n; t++) {
-            const angle = (-2 * Math.PI * ((k * t) % n)) / n; // reduced: exact angles
-            sr += x[t] * Math.cos(angle);
-            si += x[t] * Math.sin(angle);
-          }
-          worst = Math.max(worst, Math.abs(sr - re[k]), Math.abs(si - im[k]));
-          scale = Math.max(scale, Math.abs(sr), Math.abs(si));
+          got[2 * k] = re[k];
+          got[2 * k + 1] = im[k];
         }
         // float64 FFT: the reference itself sums n terms, 1e-11 relative covers both.
-        const limit = (type === "f32" ? 2e-5 : 1e-11) * scale;
-        assert.ok(worst <= limit, `${type} n=${n}: ${worst} > ${limit}`);
+        assertClose(got, referenceRealDft(x), type === "f32" ? 2e-5 : 1e-11, `${type} n=${n}`);
       }
     }
     assert.throws(

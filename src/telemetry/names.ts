@@ -13,12 +13,7 @@
  * @module
  */
 
-import {
-  ALWAYS_TIME_WORK,
-  MEDIUM_SAMPLE_INTERVAL,
-  MEDIUM_WORK,
-  SAMPLE_INTERVAL,
-} from "./record.ts";
+import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "./record.ts";
 
 /** The OpenTelemetry instrument kind behind a metric. */
 export type MetricKind = "counter" | "updowncounter" | "gauge" | "histogram";
@@ -191,9 +186,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     "s",
     "histogram",
     "Operation latency, by operation and kernel method. A weighted sample: operations below " +
-      `${MEDIUM_WORK} multiply-accumulates are timed 1 in ${SAMPLE_INTERVAL} and counted ` +
-      `${SAMPLE_INTERVAL} times, those below ${ALWAYS_TIME_WORK} 1 in ${MEDIUM_SAMPLE_INTERVAL} ` +
-      `(counted ${MEDIUM_SAMPLE_INTERVAL} times); larger ones are all timed.`,
+      `${ALWAYS_TIME_WORK} multiply-accumulates are timed 1 in ${SAMPLE_INTERVAL} and counted ` +
+      `${SAMPLE_INTERVAL} times; larger ones are all timed.`,
     [A.operation, A.method],
   ),
   bufferMisuse: define(

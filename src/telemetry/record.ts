@@ -7,16 +7,14 @@
  *
  * - operations of at least {@linkcode ALWAYS_TIME_WORK} (2^24) multiply-accumulates
  *   (a millisecond or so) are always timed, weight 1;
- * - medium ones, from {@linkcode MEDIUM_WORK} (2^16), are timed 1 in
- *   {@linkcode MEDIUM_SAMPLE_INTERVAL} (64) with weight 64;
  * - smaller ones are timed 1 in {@linkcode SAMPLE_INTERVAL} (256) with weight 256.
  *
- * Sampling is systematic over all engines of the process, one sequence per band;
+ * Sampling is systematic over all engines of the process;
  * the weights make the histogram's count, sum and buckets estimate the whole
  * population without bias between small and large operations. On Node 20 each
  * `performance.now()` allocates a 16-byte number (Deno's and Bun's allocate
- * nothing), so these rates also keep the clock's garbage to at most half a byte
- * per operation on average there; `telemetry: false` removes it.
+ * nothing), so this rate also keeps the clock's garbage to about an eighth of a
+ * byte per operation on average there; `telemetry: false` removes it.
  *
  * The amortised cost on a small operation is one counter increment and a module
  * tick (a few ns), plus 2 x `performance.now()` / 256 for the sampled timings: measured
@@ -53,15 +51,6 @@ export const SAMPLE_INTERVAL = 256;
 
 /**
  * Operations with at least this many multiply-accumulates (signal length times
- * kernel length) are medium: timed 1 in {@linkcode MEDIUM_SAMPLE_INTERVAL}.
- */
-export const MEDIUM_WORK = 65536;
-
-/** Medium operations are timed once every this many calls (a power of two). */
-export const MEDIUM_SAMPLE_INTERVAL = 64;
-
-/**
- * Operations with at least this many multiply-accumulates (signal length times
  * kernel length) are always timed: they take a millisecond or so, which the
  * timing's cost (and, on Node 20, the 32 bytes that two `performance.now()` calls
  * allocate) does not register against.
@@ -91,26 +80,17 @@ const BOUNDS = Float64Array.from(DURATION_BOUNDS_SECONDS);
 const BOUND_COUNT = BOUNDS.length;
 const BUCKET_COUNT = BOUND_COUNT + 1;
 const SAMPLE_MASK = SAMPLE_INTERVAL - 1;
-const MEDIUM_SAMPLE_MASK = MEDIUM_SAMPLE_INTERVAL - 1;
 
-// One tick per size band, so that a workload alternating sizes cannot alias with
-// the sampling period of another band.
 let tick = 0;
-let mediumTick = 0;
 
 /**
  * Decides whether to time the next operation, given its work (multiply-accumulates,
  * e.g. `signal.length * kernel.length`). Returns the weight to pass to
  * {@linkcode recordOperation}: `0` (do not time), `1` (a large operation, always
- * timed), {@linkcode MEDIUM_SAMPLE_INTERVAL} (a sampled medium operation) or
- * {@linkcode SAMPLE_INTERVAL} (a sampled small operation).
+ * timed) or {@linkcode SAMPLE_INTERVAL} (a sampled operation).
  */
 export function operationSampleWeight(work: number): number {
   if (work >= ALWAYS_TIME_WORK) return 1;
-  if (work >= MEDIUM_WORK) {
-    mediumTick = (mediumTick + 1) & MEDIUM_SAMPLE_MASK;
-    return mediumTick === 0 ? MEDIUM_SAMPLE_INTERVAL : 0;
-  }
   tick = (tick + 1) & SAMPLE_MASK;
   return tick === 0 ? SAMPLE_INTERVAL : 0;
 }
@@ -142,11 +122,39 @@ export function recordOperation(
   }
 }
 
+// The start time lives in a typed array, not in a local of the caller: a double
+// passed between functions or kept across a call may be boxed (a 16-byte heap
+// number), which would make every timed operation allocate.
+const clock = new Float64Array(1);
+
+/**
+ * Reads the clock for an operation about to be timed (when
+ * {@linkcode operationSampleWeight} returned a weight above 0). Operations are not
+ * nested, so one start time suffices; pair it with {@linkcode recordTimedOperation}.
+ */
+export function startOperationTimer(): void {
+  clock[0] = performance.now();
+}
+
+/**
+ * {@linkcode recordOperation} for an operation whose timer
+ * {@linkcode startOperationTimer} started: reads the clock again and records the
+ * elapsed time with `weight`. Allocates nothing (on Node 20, `performance.now()`
+ * itself returns a fresh heap number).
+ */
+export function recordTimedOperation(
+  counters: AllocationCounters,
+  operation: number,
+  method: number,
+  weight: number,
+): void {
+  recordOperation(counters, operation, method, (performance.now() - clock[0]) / 1000, weight);
+}
+
 /**
  * Restarts the sampling sequence, so that the next small operations are sampled
  * at a known phase (tests and benchmarks; not needed in production).
  */
 export function resetOperationSampling(): void {
   tick = 0;
-  mediumTick = 0;
 }

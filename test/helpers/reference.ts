@@ -1,6 +1,9 @@
 /**
- * Test oracle: a plain float64 direct convolution, deterministic random signals
- * and a tolerance check relative to the largest output magnitude.
+ * Test oracle: a plain float64 direct convolution (and DFT), deterministic random
+ * signals and a tolerance check relative to the largest output magnitude.
+ *
+ * Every test module checks its kernels against these functions rather than a
+ * copy of its own, so that there is one oracle to trust.
  *
  * @module
  */
@@ -14,13 +17,31 @@ export function referenceFull(
   kernel: ArrayLike<number>,
   reverse = false,
 ): Float64Array {
+  return referenceWindow(signal, kernel, 0, signal.length + kernel.length - 1, reverse);
+}
+
+/**
+ * Elements `[start, start + length)` of {@linkcode referenceFull}, bit for bit (the
+ * same float64 sums in the same order), computing only the products that land in
+ * the window, so a short window deep inside a long signal stays cheap.
+ */
+export function referenceWindow(
+  signal: ArrayLike<number>,
+  kernel: ArrayLike<number>,
+  start: number,
+  length: number,
+  reverse = false,
+): Float64Array {
   const n = signal.length;
   const m = kernel.length;
-  const full = new Float64Array(n + m - 1);
+  const out = new Float64Array(length);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) full[i + j] += signal[i] * kernel[reverse ? m - 1 - j : j];
+    const last = Math.min(m - 1, start + length - 1 - i);
+    for (let j = Math.max(0, start - i); j <= last; j++) {
+      out[i + j - start] += signal[i] * kernel[reverse ? m - 1 - j : j];
+    }
   }
-  return full;
+  return out;
 }
 
 /** The mode's window of {@linkcode referenceFull}, by SciPy's rules. */
@@ -36,6 +57,42 @@ export function referenceConvolve(
   if (mode === "full") return full;
   if (mode === "same") return full.slice((m - 1) >> 1, ((m - 1) >> 1) + n);
   return full.slice(Math.min(n, m) - 1, Math.max(n, m));
+}
+
+/**
+ * The `[mode, start, length]` window of the full output (length `n + m - 1`) that
+ * each mode keeps, by SciPy's rules, for a signal of `n` and a kernel of `m`
+ * samples: the windows {@linkcode referenceConvolve} slices.
+ */
+export function modeWindows(n: number, m: number): [mode: Mode, start: number, length: number][] {
+  return [
+    ["full", 0, n + m - 1],
+    ["same", (m - 1) >> 1, n],
+    ["valid", Math.min(n, m) - 1, Math.max(n, m) - Math.min(n, m) + 1],
+  ];
+}
+
+/**
+ * The naive DFT of a real signal of length `N`, bins `0..N/2` interleaved as
+ * `[re0, im0, re1, im1, ...]` in an array of `N + 2` (the layout of a real FFT
+ * plan's spectrum; the element past the last bin of an odd `N` stays 0), with
+ * `k * t` reduced modulo `N` before it becomes an angle, so the twiddles are as
+ * exact as they get.
+ */
+export function referenceRealDft(signal: ArrayLike<number>): Float64Array {
+  const size = signal.length;
+  const out = new Float64Array(size + 2);
+  for (let k = 0; k <= size >> 1; k++) {
+    let re = 0, im = 0;
+    for (let t = 0; t < size; t++) {
+      const angle = (2 * Math.PI * ((k * t) % size)) / size;
+      re += signal[t] * Math.cos(angle);
+      im -= signal[t] * Math.sin(angle);
+    }
+    out[2 * k] = re;
+    out[2 * k + 1] = im;
+  }
+  return out;
 }
 
 /** A deterministic pseudo-random signal in [-1, 1) (mulberry32). */
@@ -73,16 +130,27 @@ export function randomSignal(
   return out;
 }
 
-/** Asserts `actual` matches `expected` elementwise within `tolerance * max|expected|`. */
+/** The largest magnitude among `values` (0 when empty; NaN when any is NaN). */
+export function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
+  return max;
+}
+
+/**
+ * Asserts `actual` has the length of `expected` and matches it elementwise within
+ * `tolerance * scale` (a NaN anywhere fails). `scale` defaults to `max|expected|`,
+ * making the tolerance relative to the largest output; pass `1` for an absolute
+ * tolerance, or the magnitude of a larger whole that `expected` is a window of.
+ */
 export function assertClose(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
   tolerance: number,
   label = "",
+  scale: number = maxAbs(expected),
 ): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
   const bound = tolerance * Math.max(scale, 1e-300);
   for (let i = 0; i < expected.length; i++) {
     const error = Math.abs(actual[i] - expected[i]);
