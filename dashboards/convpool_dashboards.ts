@@ -475,13 +475,22 @@ export function tuningDashboard(): dashboard.Dashboard {
         "Requests per second that neither the stack nor the pool could serve, by size class. For classes up to a " +
         "few KiB this is stack overflow: raise CONVPOOL_STACK_BYTES. For pool-sized classes it is a missing or " +
         "exhausted pool: raise CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS, or CONVPOOL_POOL_MAX_BYTES if pooled bytes sit at " +
-        "the limit. The largest classes may simply be too large to pool.",
+        "the limit. The largest classes may simply be too large to pool. The reason series say which: stack_full " +
+        "(raise CONVPOOL_STACK_BYTES), pool_exhausted (raise CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS or " +
+        "CONVPOOL_POOL_MAX_BYTES), too_large (larger than CONVPOOL_POOL_MAX_BYTES allows).",
       unit: "cps",
-      queries: [{
-        expr:
-          'sum by (convpool_size_class) (rate(convpool_allocation_count_total{S,convpool_source="heap"}[$__rate_interval]))',
-        legend: "{{convpool_size_class}} B",
-      }],
+      queries: [
+        {
+          expr:
+            'sum by (convpool_size_class) (rate(convpool_allocation_count_total{S,convpool_source="heap"}[$__rate_interval]))',
+          legend: "{{convpool_size_class}} B",
+        },
+        {
+          expr:
+            "sum by (convpool_heap_reason) (rate(convpool_heap_fallbacks_total{S}[$__rate_interval]))",
+          legend: "reason {{convpool_heap_reason}}",
+        },
+      ],
     }))
     .withPanel(timeseriesPanel({
       title: "Releases by outcome (drops)",
@@ -595,13 +604,17 @@ export function tuningDashboard(): dashboard.Dashboard {
         "The largest convpool_pool_recommended_buffers over all size classes (peak in-use buffers plus 25% headroom; " +
         "doubled where a class hit its bound and fell back to the heap): the value for " +
         "CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS (configure key poolMaxBuffersPerClass, default 32). Next to it, the " +
-        "most buffers any class holds now.",
+        "configured bound and the most buffers any class holds now.",
       unit: "short",
       width: 8,
       queries: [
         {
           expr: "max by (instance) (convpool_pool_recommended_buffers{S})",
           legend: "recommended {{instance}}",
+        },
+        {
+          expr: "max by (instance) (convpool_pool_buffers_limit{S})",
+          legend: "configured {{instance}}",
         },
         {
           expr:

@@ -3,22 +3,14 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { ENGINE_ENV_VARS } from "../src/alloc/env_config.ts";
 import { METRICS } from "../src/telemetry/names.ts";
-import { prometheusName } from "../src/telemetry/prometheus_names.ts";
+import { prometheusNameOf } from "../src/telemetry/prometheus_names.ts";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
 describe("the README", () => {
   it("lists every metric under its Prometheus and OpenTelemetry names", () => {
     for (const metric of Object.values(METRICS)) {
-      const kind = metric.kind === "counter"
-        ? "counter"
-        : metric.kind === "histogram"
-        ? "histogram"
-        : "gauge";
-      assert.ok(
-        readme.includes(`\`${prometheusName(metric.name, metric.unit, kind)}\``),
-        metric.name,
-      );
+      assert.ok(readme.includes(`\`${prometheusNameOf(metric)}\``), metric.name);
       assert.ok(readme.includes(metric.name), metric.name);
     }
   });

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { METRICS } from "../src/telemetry/names.ts";
-import { prometheusName, prometheusUnit } from "../src/telemetry/prometheus_names.ts";
+import {
+  prometheusName,
+  prometheusNameOf,
+  prometheusUnit,
+} from "../src/telemetry/prometheus_names.ts";
 
 const EXPECTED: Record<string, string> = {
   "convpool.allocation.count": "convpool_allocation_count_total",
@@ -9,6 +13,8 @@ const EXPECTED: Record<string, string> = {
   "convpool.pool.requests": "convpool_pool_requests_total",
   "convpool.pool.releases": "convpool_pool_releases_total",
   "convpool.pool.buffers": "convpool_pool_buffers",
+  "convpool.pool.buffers.limit": "convpool_pool_buffers_limit",
+  "convpool.heap.fallbacks": "convpool_heap_fallbacks_total",
   "convpool.pool.memory.usage": "convpool_pool_memory_usage_bytes",
   "convpool.pool.memory.limit": "convpool_pool_memory_limit_bytes",
   "convpool.pool.memory.evicted": "convpool_pool_memory_evicted_bytes_total",
@@ -28,16 +34,7 @@ const EXPECTED: Record<string, string> = {
 describe("prometheusName", () => {
   it("translates every convpool metric to its documented Prometheus name", () => {
     for (const metric of Object.values(METRICS)) {
-      const kind = metric.kind === "counter"
-        ? "counter"
-        : metric.kind === "histogram"
-        ? "histogram"
-        : "gauge";
-      assert.equal(
-        prometheusName(metric.name, metric.unit, kind),
-        EXPECTED[metric.name],
-        metric.name,
-      );
+      assert.equal(prometheusNameOf(metric), EXPECTED[metric.name], metric.name);
     }
     assert.equal(Object.keys(METRICS).length, Object.keys(EXPECTED).length);
   });

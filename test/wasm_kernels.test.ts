@@ -176,6 +176,24 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
     );
   });
 
+  it("handles a one-sample signal with a long kernel on every window (a found counterexample)", () => {
+    const x = randomSignal(Float32Array, 1, 1);
+    const h = randomSignal(Float32Array, 64, 8);
+    for (const [name, kernel] of METHODS) {
+      for (const start of [0, 1, 63]) {
+        const out = new Float32Array(64 - start);
+        kernel(x, h, out, start, 64 - start, false);
+        assertWindow(
+          out,
+          referenceFull(x, h, false),
+          start,
+          64 - start,
+          `${name} 1x64 from ${start}`,
+        );
+      }
+    }
+  });
+
   it("accepts mixed precision: the output's type sets the arithmetic", () => {
     const x32 = randomSignal(Float32Array, 3000, 1);
     const h64 = randomSignal(Float64Array, 200, 2);

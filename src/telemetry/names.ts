@@ -45,6 +45,7 @@ export const ATTRIBUTES = {
   operation: "convpool.operation",
   method: "convpool.method",
   errorType: "error.type",
+  heapReason: "convpool.heap.reason",
 } as const;
 
 function define(
@@ -66,6 +67,8 @@ export type MetricId =
   | "poolRequests"
   | "poolReleases"
   | "poolBuffers"
+  | "poolBuffersLimit"
+  | "heapFallbacks"
   | "poolMemoryUsage"
   | "poolMemoryLimit"
   | "poolMemoryEvicted"
@@ -117,6 +120,22 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     "updowncounter",
     "Buffers held by the pool, by state (idle, in_use) and size class.",
     [A.poolState, A.sizeClass],
+  ),
+  poolBuffersLimit: define(
+    "convpool.pool.buffers.limit",
+    "{buffer}",
+    "updowncounter",
+    "Configured bound on buffers kept per size class (poolMaxBuffersPerClass, " +
+      "CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS).",
+  ),
+  heapFallbacks: define(
+    "convpool.heap.fallbacks",
+    "{allocation}",
+    "counter",
+    "Requests served by the heap, by reason (too_large: larger than the pool may hold; " +
+      "pool_exhausted: no idle buffer and no room; stack_full: the stack overflowed and the pool " +
+      "could not serve either).",
+    [A.heapReason],
   ),
   poolMemoryUsage: define(
     "convpool.pool.memory.usage",

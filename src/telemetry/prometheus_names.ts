@@ -17,6 +17,8 @@
  */
 
 /** How Prometheus types a metric: monotonic sums are counters, the rest gauges or histograms. */
+import type { MetricDefinition } from "./names.ts";
+
 export type PrometheusKind = "counter" | "gauge" | "histogram";
 
 const UNIT_WORDS: Readonly<Record<string, string>> = {
@@ -61,4 +63,15 @@ export function prometheusBaseName(name: string, unit: string, kind: PrometheusK
 export function prometheusName(name: string, unit: string, kind: PrometheusKind): string {
   const base = prometheusBaseName(name, unit, kind);
   return kind === "counter" && !base.endsWith("_total") ? `${base}_total` : base;
+}
+
+/**
+ * The Prometheus family name of one metric of the contract: counters stay counters,
+ * histograms histograms, and every other kind (gauges, up-down counters) is a gauge.
+ */
+export function prometheusNameOf(metric: MetricDefinition): string {
+  const kind: PrometheusKind = metric.kind === "counter" || metric.kind === "histogram"
+    ? metric.kind
+    : "gauge";
+  return prometheusName(metric.name, metric.unit, kind);
 }

@@ -41,6 +41,7 @@ import {
 import {
   ALLOCATION_SOURCES,
   EVICTION_REASONS,
+  HEAP_REASONS,
   METHODS,
   MISUSE_TYPES,
   OPERATIONS,
@@ -168,6 +169,7 @@ export function registerMetrics(
     METHODS.map((m) => with2(A.operation, o, A.method, m))
   );
   const misuseAttrs = MISUSE_TYPES.map((t) => with1(A.errorType, t));
+  const heapReasonAttrs = HEAP_REASONS.map((r) => with1(A.heapReason, r));
 
   // Bit c is set once class c saw any activity (allocations) / any pool activity.
   let seenClasses = 0;
@@ -210,6 +212,10 @@ export function registerMetrics(
     }
     for (let o = 0; o < RELEASE_OUTCOMES.length; o++) {
       result.observe(i.poolReleases, counters.releases[o], outcomeAttrs[o]);
+    }
+    result.observe(i.poolBuffersLimit, source.config.poolMaxBuffersPerClass, base);
+    for (let r = 0; r < HEAP_REASONS.length; r++) {
+      result.observe(i.heapFallbacks, counters.heapReasons[r], heapReasonAttrs[r]);
     }
     result.observe(i.poolMemoryUsage, stats.pool.bytes, base);
     result.observe(i.poolMemoryLimit, stats.pool.limitBytes, base);

@@ -311,8 +311,10 @@ export function chooseOverlapAddSize(
   const bytes = f64 ? 8 : 4;
   let best = 0;
   let bestCost = Infinity;
-  const limit = nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1);
-  for (let size = nextPowerOfTwo(m + 1); size <= limit; size *= 2) {
+  const smallest = nextPowerOfTwo(m + 1);
+  // A signal much shorter than the kernel still needs one block of at least m + 1.
+  const limit = Math.max(smallest, nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1));
+  for (let size = smallest; size <= limit; size *= 2) {
     const block = size - m + 1;
     const pairs = Math.ceil(Math.ceil(nEff / block) / 2);
     const transform = size * Math.log2(size);
