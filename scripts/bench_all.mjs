@@ -1,25 +1,72 @@
-// `npm run bench`: runs bench/convolve.bench.ts on Node, Deno and Bun, then rewrites the
-// benchmark table in README.md (between the bench:convolve markers) from the JSON results.
+// `npm run bench`: runs bench/convolve.bench.ts and bench/telemetry.bench.ts on Node,
+// Deno and Bun, then bench/scipy_side_by_side.py when a python3 with SciPy is
+// present, and rewrites the benchmark block of README.md (between the
+// bench:convolve markers) from the JSON results in bench/results/.
 //
-//   node scripts/bench_all.mjs            run all three runtimes, then update the README
-//   node scripts/bench_all.mjs --table    only rebuild the table from existing JSON
+//   node scripts/bench_all.mjs            run everything, then update the README
+//   node scripts/bench_all.mjs --table    only rebuild the block from existing JSON
+//   node scripts/bench_all.mjs --no-scipy skip the SciPy side-by-side run
+//
+// Python: $CONVPOOL_PYTHON if set, else Debian's /usr/bin/python3 (python3-scipy, the
+// documented setup), else the first python3 on PATH; whichever is used must import
+// scipy, or the SciPy step is skipped with a message saying why.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 const runtimes = [
-  ["node", process.execPath, ["--expose-gc", "--import", "tsx", "bench/convolve.bench.ts"]],
-  ["deno", bin("deno"), ["run", "-A", "--v8-flags=--expose-gc", "bench/convolve.bench.ts"]],
-  ["bun", bin("bun"), ["bench/convolve.bench.ts"]],
+  ["node", process.execPath, ["--expose-gc", "--import", "tsx"]],
+  ["deno", bin("deno"), ["run", "-A", "--v8-flags=--expose-gc"]],
+  ["bun", bin("bun"), []],
 ];
+const benches = ["bench/convolve.bench.ts", "bench/telemetry.bench.ts"];
+const GRID = ["256x15", "4096x63", "65536x1023", "1048576x4095"];
+
+function run(command, args, env = process.env) {
+  console.log(`\n===== ${[command.replace(root, ""), ...args].join(" ")}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+/** The python3 to use for the SciPy side by side, or a reason to skip it. */
+function findPython() {
+  const candidates = process.env.CONVPOOL_PYTHON
+    ? [process.env.CONVPOOL_PYTHON]
+    : ["/usr/bin/python3", "python3"];
+  const tried = [];
+  for (const python of candidates) {
+    const probe = spawnSync(
+      python,
+      ["-c", "import scipy.signal, numpy; print(scipy.__version__)"],
+      {
+        encoding: "utf8",
+      },
+    );
+    if (probe.status === 0) return { python, version: probe.stdout.trim() };
+    tried.push(
+      `${python}: ${probe.error?.code ?? (probe.stderr.trim().split("\n").pop() || "failed")}`,
+    );
+  }
+  return { skip: tried.join("; ") };
+}
 
 if (!process.argv.includes("--table")) {
-  for (const [name, command, args] of runtimes) {
-    console.log(`\n===== ${name}`);
-    const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
-    if (result.status !== 0) process.exit(result.status ?? 1);
+  for (const bench of benches) {
+    for (const [, command, args] of runtimes) run(command, [...args, bench]);
+  }
+  if (!process.argv.includes("--no-scipy")) {
+    const found = findPython();
+    if (found.skip) {
+      console.log(
+        `\n===== SciPy side by side SKIPPED: no python3 with scipy (${found.skip}). ` +
+          "Install Debian's python3-scipy (apt-get install -y python3-scipy) or set " +
+          "CONVPOOL_PYTHON; the README keeps the SciPy table of the last run, if any.",
+      );
+    } else {
+      run(found.python, ["bench/scipy_side_by_side.py"]);
+    }
   }
 }
 
@@ -31,31 +78,107 @@ function format(ns) {
   return `${(ns / 1e9).toPrecision(3)} s`;
 }
 
+function readResults(file) {
+  const path = `${root}bench/results/${file}`;
+  return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+}
+
+const cell = (data, group, name) =>
+  data?.rows.find((r) => r.group === group && r.name === name)?.p50;
+
 const lines = [];
+const convolveResults = {};
 for (const [name] of runtimes) {
-  const data = JSON.parse(readFileSync(`${root}bench/results/convolve.${name}.json`, "utf8"));
-  const groups = [...new Set(data.rows.map((r) => r.group))];
+  const data = readResults(`convolve.${name}.json`);
+  if (data === undefined) continue;
+  convolveResults[name] = data;
   const names = [...new Set(data.rows.map((r) => r.name))];
+  const ours = names.filter((n) => n.startsWith("convpool"));
+  const peers = names.filter((n) => !n.startsWith("convpool"));
+  // The JavaScript peers are pure JS; pffft OA runs pffft's WebAssembly SIMD FFT and
+  // gets its own ratio column.
+  const jsPeers = peers.filter((n) => n !== "pffft OA");
+  const columns = [...ours, ...peers];
+  const direct = cell(data, "4096x63", "convpool direct");
   lines.push(
-    `**${data.runtime}** (${data.cpu ?? "cpu unknown"}, ${
-      data.date.slice(0, 10)
-    }), median per call; ` +
-      "the last column is the best peer's median divided by convpool auto's:",
+    `**${data.runtime}** (${data.cpu ?? "cpu unknown"}, ${data.date.slice(0, 16)}Z), ` +
+      "float32, full mode, median per call; the ratios are the best pure-JavaScript " +
+      "peer's median (plain JS, ml-convolution, fft.js OA) and pffft OA's (WebAssembly " +
+      "SIMD) divided by convpool auto's" +
+      (direct === undefined
+        ? ":"
+        : `; the direct kernel runs at ${(4096 * 63 / direct).toFixed(1)} GMAC/s at 4096x63:`),
     "",
   );
-  lines.push(`| n x m | ${names.join(" | ")} | auto speed-up vs best peer |`);
-  lines.push(`|---|${names.map(() => "---:").join("|")}|---:|`);
-  for (const group of groups) {
-    const cell = (n) => data.rows.find((r) => r.group === group && r.name === n)?.p50;
-    const auto = cell("convpool auto");
-    const peers = names.filter((n) => !n.startsWith("convpool")).map(cell).filter((v) =>
-      v !== undefined
+  lines.push(`| n x m | ${columns.join(" | ")} | auto vs best JS peer | auto vs pffft OA |`);
+  lines.push(`|---|${columns.map(() => "---:").join("|")}|---:|---:|`);
+  for (const group of GRID) {
+    const auto = cell(data, group, "convpool auto");
+    const best = Math.min(
+      ...jsPeers.map((n) => cell(data, group, n)).filter((v) => v !== undefined),
     );
-    const best = Math.min(...peers);
+    const pffft = cell(data, group, "pffft OA");
     lines.push(
-      `| ${group} | ${names.map((n) => format(cell(n))).join(" | ")} | ${
+      `| ${group} | ${columns.map((n) => format(cell(data, group, n))).join(" | ")} | ${
         (best / auto).toFixed(1)
-      }x |`,
+      }x | ${pffft === undefined ? "-" : `${(pffft / auto).toFixed(1)}x`} |`,
+    );
+  }
+  lines.push("");
+}
+
+const scipy = readResults("scipy.json");
+const present = runtimes.map(([name]) => name).filter((name) => convolveResults[name]);
+if (scipy !== undefined && present.length > 0) {
+  lines.push(
+    `**SciPy side by side** (${scipy.runtime}, ${scipy.date.slice(0, 16)}Z; timeit medians, ` +
+      "float32, full mode, the same sizes; `bench/scipy_side_by_side.py`). A ratio is " +
+      "SciPy's median divided by convpool auto's (above 1: convpool is faster):",
+    "",
+  );
+  const scipyAuto = "scipy.signal.convolve auto";
+  const oa = "scipy.signal.oaconvolve";
+  lines.push(
+    `| n x m | SciPy auto | SciPy oaconvolve | numpy.convolve | ${
+      present.map((r) => `convpool auto (${r})`).join(" | ")
+    } | ${present.map((r) => `vs SciPy auto (${r})`).join(" | ")} | ${
+      present.map((r) => `vs best SciPy (${r})`).join(" | ")
+    } |`,
+  );
+  lines.push(`|---|---:|---:|---:|${present.map(() => "---:|---:|---:").join("|")}|`);
+  for (const group of GRID) {
+    const a = cell(scipy, group, scipyAuto);
+    const o = cell(scipy, group, oa);
+    const method = scipy.rows.find((r) => r.group === group && r.name === scipyAuto)?.method;
+    const autos = present.map((r) => cell(convolveResults[r], group, "convpool auto"));
+    const bestScipy = Math.min(a ?? Infinity, o ?? Infinity);
+    lines.push(
+      `| ${group} | ${format(a)}${method ? ` (${method})` : ""} | ${format(o)} | ${
+        format(cell(scipy, group, "numpy.convolve"))
+      } | ${autos.map(format).join(" | ")} | ${
+        autos.map((v) => `${(a / v).toFixed(2)}x`).join(" | ")
+      } | ${autos.map((v) => `${(bestScipy / v).toFixed(2)}x`).join(" | ")} |`,
+    );
+  }
+  lines.push("");
+}
+
+const telemetry = runtimes.map(([name]) => readResults(`telemetry.${name}.json`)).filter(Boolean);
+if (telemetry.length > 0) {
+  lines.push(
+    "**Telemetry overhead** (`bench/telemetry.bench.ts`: 256x16 float32 `convolve` with " +
+      "`out`; median with telemetry divided by the median of an engine with " +
+      "`telemetry: false`, same run; budget 1.03):",
+    "",
+    "| runtime | telemetry off | instrumented (OTel SDK + Prometheus, scraped every 100 ms) | ratio | naive exporter (record + add per call) | ratio |",
+    "|---|---:|---:|---:|---:|---:|",
+  );
+  for (const t of telemetry) {
+    const [off, instrumented, naive] = t.rows;
+    lines.push(
+      `| ${t.runtime} | ${format(off.p50)} | ${format(instrumented.p50)} | ${
+        instrumented.ratioToOff.toFixed(3)
+      } | ${format(naive.p50)} | ${naive.ratioToOff.toFixed(2)} |`,
     );
   }
   lines.push("");
@@ -72,4 +195,8 @@ writeFileSync(
   readmePath,
   readme.slice(0, from + start.length) + "\n" + lines.join("\n") + readme.slice(to),
 );
+// `deno fmt --check` covers README.md (it is part of `npm test`): let the formatter
+// align the generated tables and wrap the captions, as it would on save.
+const fmt = spawnSync(bin("deno"), ["fmt", "README.md"], { cwd: root, encoding: "utf8" });
+if (fmt.status !== 0) console.error(`deno fmt README.md failed: ${fmt.stderr}`);
 console.log(lines.join("\n"));

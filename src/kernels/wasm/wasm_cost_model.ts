@@ -1,57 +1,111 @@
 /**
  * The cost model behind method `"auto"` when the WebAssembly SIMD kernels run:
  * direct against the fused overlap-add pipeline (the single-transform variant is
- * overlap-add with one large block, never cheaper), in nanoseconds.
+ * overlap-add with one large block, and measured never cheaper), in nanoseconds,
+ * with one set of constants per precision (f32x4 and f64x2 differ by more than a
+ * factor of two, and not by the same factor for both kernels).
  *
- * - direct: `directPerMultiplyAdd * macs + directPerCall`, `macs` counted exactly
- *   for the window;
- * - overlap-add: `overlapAddPerUnit * units + overlapAddPerCall`, where `units` is
- *   the transform work of the block size the kernel itself will pick
- *   ({@linkcode chooseOverlapAddSize}): per pair of blocks a forward and an inverse
- *   complex FFT (`2 N log2 N`) plus `4 N` for the multiply and accumulate, and
- *   one kernel transform.
+ * - direct: `directPerMultiplyAdd * work + directPerSample * copied + directPerCall`.
+ *   `work` is what the kernel really computes ({@linkcode directWork}): every output
+ *   of the window, rounded up to the register block (16 outputs in f32, 8 in f64),
+ *   times all `m` taps, because the kernel runs over a zero-padded copy of the
+ *   signal; this matters when the kernel is longer than the signal, where the exact
+ *   product count is much smaller than the work done;
+ * - overlap-add: `overlapAddPerUnit * units + overlapAddPerSample * copied +
+ *   overlapAddPerCall`, where `units` ({@linkcode overlapAddUnits}) is the transform
+ *   work of the block size the kernel itself will pick: per pair of blocks a
+ *   forward and an inverse complex FFT (`2 N log2 N`) plus `4 N` for the multiply
+ *   and accumulate, and one kernel transform;
+ * - `copied = n + m + length`: both kernels copy the signal and kernel into linear
+ *   memory and the window out.
  *
  * @example
  * ```ts
  * import { chooseWasmMethod } from "./wasm_cost_model.ts";
  * console.log(chooseWasmMethod(256, 15, 0, 270, false, false)); // "direct"
+ * console.log(chooseWasmMethod(65536, 1023, 0, 66558, false, false)); // "overlap_add"
  * ```
  *
  * @module
  */
 
 import type { KernelMethod } from "../../types.ts";
-import { directMultiplyAdds } from "../cost_model.ts";
 import { chooseOverlapAddSize, effectiveSignal } from "./wasm_kernels.ts";
 
-/** Fitted per-unit costs of the WebAssembly kernels, in nanoseconds. */
+/** Fitted costs of the WebAssembly kernels, in nanoseconds, per precision. */
 export interface WasmCostConstants {
-  /** Direct kernel, f32x4: one multiply-add. */
+  /** Direct kernel, f32x4: one multiply-add of {@linkcode directWork}. */
   directPerMultiplyAdd32: number;
-  /** Direct kernel, f64x2: one multiply-add. */
-  directPerMultiplyAdd64: number;
-  /** Direct kernel: fixed cost of a call (copies in and out, set-up). */
-  directPerCall: number;
+  /** Direct kernel, f32: one sample copied in or out. */
+  directPerSample32: number;
+  /** Direct kernel, f32: fixed cost of a call (set-up, kernel reversal, call overhead). */
+  directPerCall32: number;
   /** Overlap-add, f32: one transform unit (see the module docs). */
   overlapAddPerUnit32: number;
+  /** Overlap-add, f32: one sample copied in or out. */
+  overlapAddPerSample32: number;
+  /** Overlap-add, f32: fixed cost of a call (table lookup, set-up). */
+  overlapAddPerCall32: number;
+  /** Direct kernel, f64x2: one multiply-add. */
+  directPerMultiplyAdd64: number;
+  /** Direct kernel, f64: one sample copied. */
+  directPerSample64: number;
+  /** Direct kernel, f64: fixed cost of a call. */
+  directPerCall64: number;
   /** Overlap-add, f64: one transform unit. */
   overlapAddPerUnit64: number;
-  /** Overlap-add: fixed cost of a call. */
-  overlapAddPerCall: number;
+  /** Overlap-add, f64: one sample copied. */
+  overlapAddPerSample64: number;
+  /** Overlap-add, f64: fixed cost of a call. */
+  overlapAddPerCall64: number;
 }
 
 /**
- * Constants fitted on the medians of `bench/wasm_kernels.bench.ts` (Node 20.20,
- * Deno 2.9.6 and Bun 1.4.5 on the 2-core development machine agree within 20%).
+ * Constants fitted by `bench/calibrate_wasm.bench.ts` (weighted least squares on
+ * mitata medians, 90 points x f32/f64 x three kernels: full mode, kernels longer
+ * than the signal, "same" and "valid" windows) on Node 20.20, Deno 2.9.6 and
+ * Bun 1.4.5, 2-core x86-64 development machine shared with other jobs, 2026-11-25;
+ * these are the joint fit over all three runtimes' measurements, printed by
+ * `node --import tsx bench/calibrate_wasm.bench.ts --score` after running
+ * `node --import tsx bench/calibrate_wasm.bench.ts`,
+ * `node_modules/.bin/deno run -A bench/calibrate_wasm.bench.ts` and
+ * `node_modules/.bin/bun bench/calibrate_wasm.bench.ts`. Bun's direct kernel is
+ * about 10% faster relative to its overlap-add than Node's and Deno's (per-runtime
+ * fits put the large-signal f32 crossover at 42 taps on Bun, 34 on Node and 29 on
+ * Deno); one set for all
+ * keeps the choice the same everywhere and costs at most ~20% near the crossover,
+ * where the two kernels are close anyway. With these constants the first
+ * full-mode kernel length that leaves direct is, for n = 256, 1024, 4096, 16384
+ * and >= 65536: f32 56, 43, 39, 36, 35; f64 50, 37, 33, 31, 30. They pick the
+ * faster of direct and overlap-add at 175/180 (Node), 172/180 (Deno) and 175/180
+ * (Bun) of the measured points (within 5% of it at 179, 174 and 179); the worst
+ * pick costs 1.21x (65536x32 f32 on Deno, 1024x48 f32 on Bun), right at the
+ * crossover.
  */
 export const WASM_COST_CONSTANTS: Readonly<WasmCostConstants> = Object.freeze({
-  directPerMultiplyAdd32: 0.065,
-  directPerMultiplyAdd64: 0.14,
-  directPerCall: 150,
-  overlapAddPerUnit32: 0.075,
-  overlapAddPerUnit64: 0.15,
-  overlapAddPerCall: 300,
+  directPerMultiplyAdd32: 0.061,
+  directPerSample32: 0.109,
+  directPerCall32: 115,
+  overlapAddPerUnit32: 0.144,
+  overlapAddPerSample32: 0.335,
+  overlapAddPerCall32: 233,
+  directPerMultiplyAdd64: 0.122,
+  directPerSample64: 0.213,
+  directPerCall64: 106,
+  overlapAddPerUnit64: 0.294,
+  overlapAddPerSample64: 0.363,
+  overlapAddPerCall64: 170,
 });
+
+/**
+ * Multiply-adds the direct WebAssembly kernel performs for a window of `length`
+ * outputs with an `m`-tap kernel: outputs rounded up to its register block (16 in
+ * f32, 8 in f64), each over all `m` taps of the zero-padded signal.
+ */
+export function directWork(m: number, length: number, f64: boolean): number {
+  const block = f64 ? 8 : 16;
+  return Math.ceil(length / block) * block * m;
+}
 
 /** Transform work units of the overlap-add pipeline for this window (see the module docs). */
 export function overlapAddUnits(
@@ -84,9 +138,15 @@ export function chooseWasmMethod(
 ): KernelMethod {
   if (frequencyOnly) return "overlap_add";
   const c = constants;
-  const direct = (f64 ? c.directPerMultiplyAdd64 : c.directPerMultiplyAdd32) *
-      directMultiplyAdds(n, m, start, length) + c.directPerCall;
-  const overlapAdd = (f64 ? c.overlapAddPerUnit64 : c.overlapAddPerUnit32) *
-      overlapAddUnits(n, m, start, length, f64) + c.overlapAddPerCall;
+  const copied = n + m + length;
+  const direct = f64
+    ? c.directPerMultiplyAdd64 * directWork(m, length, true) + c.directPerSample64 * copied +
+      c.directPerCall64
+    : c.directPerMultiplyAdd32 * directWork(m, length, false) + c.directPerSample32 * copied +
+      c.directPerCall32;
+  const units = overlapAddUnits(n, m, start, length, f64);
+  const overlapAdd = f64
+    ? c.overlapAddPerUnit64 * units + c.overlapAddPerSample64 * copied + c.overlapAddPerCall64
+    : c.overlapAddPerUnit32 * units + c.overlapAddPerSample32 * copied + c.overlapAddPerCall32;
   return overlapAdd < direct ? "overlap_add" : "direct";
 }
