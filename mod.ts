@@ -68,3 +68,15 @@ export {
   WorkerPool,
   type WorkerPoolOptions,
 } from "./src/parallel/worker_pool.ts";
+export {
+  createDurationProducer,
+  type DurationProducer,
+  type DurationProducerOptions,
+  METRICS,
+  type MetricsRegistration,
+  registerMetrics,
+  type RegisterMetricsOptions,
+  type TelemetrySource,
+  type TuningHints,
+  tuningHints,
+} from "./src/telemetry/mod.ts";
