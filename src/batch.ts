@@ -10,6 +10,14 @@
  * const results = BatchOperations.convolutionBatch(pairs, { reuseBuffers: false });
  * console.log(results.map((r) => r.length)); // [10, 18]
  * for (const batch of BatchOperations.convolutionStream(pairs, 1)) console.log(batch[0].length);
+ *
+ * // An async source (async generator, ReadableStream of pairs) gives an async generator.
+ * async function* arriving() {
+ *   yield* pairs;
+ * }
+ * for await (const batch of BatchOperations.convolutionStream(arriving(), 2)) {
+ *   console.log(batch.length); // 2
+ * }
  * ```
  *
  * @module
@@ -135,58 +143,132 @@ function convolutionBatch(
   return results;
 }
 
+/** Per-stream state shared by the sync and async generators. */
+interface StreamState {
+  engine: AllocationEngine;
+  recycle: boolean;
+  batch: Float32Array[];
+  yielded: Float32Array[];
+  index: number;
+}
+
+function startStream(
+  pairs: unknown,
+  batchSize: number,
+  options: StreamOptions | undefined,
+  caller: string,
+  asyncAllowed: boolean,
+): StreamState {
+  checkBatchSize(batchSize);
+  const isSync = pairs !== null && pairs !== undefined &&
+    typeof (pairs as Iterable<unknown>)[Symbol.iterator] === "function";
+  const isAsync = asyncAllowed && pairs !== null && pairs !== undefined &&
+    typeof (pairs as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+  if (!isSync && !isAsync) {
+    throw new TypeError(
+      `${caller}: pairs must be ${asyncAllowed ? "iterable or async iterable" : "iterable"}, ` +
+        `received ${describeValue(pairs)}`,
+    );
+  }
+  return {
+    engine: resolveEngine(options?.engine, caller),
+    recycle: options?.recycle ?? true,
+    batch: [],
+    yielded: [],
+    index: 0,
+  };
+}
+
+function giveBack(state: StreamState, buffers: Float32Array[]): void {
+  if (state.recycle) { for (const buffer of buffers) state.engine.release(buffer); }
+  buffers.length = 0;
+}
+
+/** Convolves one pair into the pending batch; returns the batch to yield when it is full. */
+function streamPair(
+  state: StreamState,
+  pair: unknown,
+  batchSize: number,
+  caller: string,
+): Float32Array[] | null {
+  checkPair(pair, state.index++, caller);
+  const length = pair[0].length + pair[1].length - 1;
+  const result = state.recycle ? state.engine.acquireFloat32(length) : new Float32Array(length);
+  state.batch.push(result);
+  executeOperation(
+    caller,
+    pair[0],
+    pair[1],
+    "full",
+    "auto",
+    result,
+    state.engine,
+    OPERATION_INDEX.stream,
+  );
+  return state.batch.length === batchSize ? rotate(state) : null;
+}
+
+/** The previous batch goes back to the pool; the pending one becomes the yielded one. */
+function rotate(state: StreamState): Float32Array[] {
+  giveBack(state, state.yielded);
+  state.yielded = state.batch;
+  state.batch = [];
+  return state.yielded;
+}
+
 function* convolutionStream(
   pairs: Iterable<ConvolutionPair>,
   batchSize: number,
   options?: StreamOptions,
 ): Generator<Float32Array[], void, undefined> {
   const caller = "convolutionStream";
-  checkBatchSize(batchSize);
-  if (pairs === null || typeof (pairs as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
-    throw new TypeError(`${caller}: pairs must be iterable, received ${describeValue(pairs)}`);
-  }
-  const engine = resolveEngine(options?.engine, caller);
-  const recycle = options?.recycle ?? true;
-  let batch: Float32Array[] = [];
-  let yielded: Float32Array[] = [];
-  const giveBack = (buffers: Float32Array[]): void => {
-    if (recycle) { for (const buffer of buffers) engine.release(buffer); }
-    buffers.length = 0;
-  };
+  const state = startStream(pairs, batchSize, options, caller, false);
   try {
-    let index = 0;
     for (const pair of pairs) {
-      checkPair(pair, index++, caller);
-      const length = pair[0].length + pair[1].length - 1;
-      const result = recycle ? engine.acquireFloat32(length) : new Float32Array(length);
-      batch.push(result);
-      executeOperation(
-        caller,
-        pair[0],
-        pair[1],
-        "full",
-        "auto",
-        result,
-        engine,
-        OPERATION_INDEX.stream,
-      );
-      if (batch.length === batchSize) {
-        giveBack(yielded);
-        yielded = batch;
-        batch = [];
-        yield yielded;
-      }
+      const full = streamPair(state, pair, batchSize, caller);
+      if (full !== null) yield full;
     }
-    if (batch.length > 0) {
-      giveBack(yielded);
-      yielded = batch;
-      batch = [];
-      yield yielded;
-    }
+    if (state.batch.length > 0) yield rotate(state);
   } finally {
-    giveBack(yielded);
-    giveBack(batch);
+    giveBack(state, state.yielded);
+    giveBack(state, state.batch);
   }
+}
+
+async function* convolutionStreamAsync(
+  pairs: AsyncIterable<ConvolutionPair> | Iterable<ConvolutionPair>,
+  batchSize: number,
+  options?: StreamOptions,
+): AsyncGenerator<Float32Array[], void, undefined> {
+  const caller = "convolutionStreamAsync";
+  const state = startStream(pairs, batchSize, options, caller, true);
+  try {
+    // for await reads one pair at a time, so an unbounded source stays lazy.
+    for await (const pair of pairs) {
+      const full = streamPair(state, pair, batchSize, caller);
+      if (full !== null) yield full;
+    }
+    if (state.batch.length > 0) yield rotate(state);
+  } finally {
+    giveBack(state, state.yielded);
+    giveBack(state, state.batch);
+  }
+}
+
+function isOnlyAsyncIterable(value: unknown): boolean {
+  return value !== null && value !== undefined &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" &&
+    typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function";
+}
+
+function convolutionStreamAny(
+  pairs: Iterable<ConvolutionPair> | AsyncIterable<ConvolutionPair>,
+  batchSize: number,
+  options?: StreamOptions,
+): Generator<Float32Array[], void, undefined> | AsyncGenerator<Float32Array[], void, undefined> {
+  return isOnlyAsyncIterable(pairs)
+    ? convolutionStreamAsync(pairs, batchSize, options)
+    : convolutionStream(pairs as Iterable<ConvolutionPair>, batchSize, options);
 }
 
 /** The seed-style batch API. */
@@ -212,4 +294,33 @@ export const BatchOperations: {
     batchSize: number,
     options?: StreamOptions,
   ): Generator<Float32Array[], void, undefined>;
-} = Object.freeze({ convolutionBatch, convolutionStream });
+  /**
+   * The same over an async iterable (an async generator, a `ReadableStream` of
+   * pairs, ...): returns an async generator, to consume with `for await`. Pairs
+   * are pulled one at a time, so memory stays bounded by one batch.
+   *
+   * @throws {RangeError} when batchSize is not a positive integer (on the first `next()`).
+   * @throws {TypeError} when `pairs` is not iterable or a pair is malformed.
+   */
+  convolutionStream(
+    pairs: AsyncIterable<ConvolutionPair>,
+    batchSize: number,
+    options?: StreamOptions,
+  ): AsyncGenerator<Float32Array[], void, undefined>;
+  /**
+   * {@linkcode BatchOperations.convolutionStream} as an async generator over any
+   * iterable, sync or async (results recycled the same way).
+   *
+   * @throws {RangeError} when batchSize is not a positive integer (on the first `next()`).
+   * @throws {TypeError} when `pairs` is neither iterable nor async iterable, or a pair is malformed.
+   */
+  convolutionStreamAsync(
+    pairs: AsyncIterable<ConvolutionPair> | Iterable<ConvolutionPair>,
+    batchSize: number,
+    options?: StreamOptions,
+  ): AsyncGenerator<Float32Array[], void, undefined>;
+} = Object.freeze({
+  convolutionBatch,
+  convolutionStream: convolutionStreamAny as never,
+  convolutionStreamAsync,
+});

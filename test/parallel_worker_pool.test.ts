@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import {
+  closeParallelWorkers,
+  convolutionBatchParallel,
+  type ConvolutionPair,
+  convolve,
+  createEngine,
+  WorkerPool,
+} from "../mod.ts";
+import { METHODS } from "../src/alloc/counters.ts";
+import { OPERATION_INDEX } from "../src/telemetry/record.ts";
+import { randomSignal } from "./helpers/reference.ts";
+import { ROOT, RUNTIMES } from "./helpers/runtimes.ts";
+
+const isBun = "Bun" in globalThis;
+
+function mixedPairs(count: number): ConvolutionPair[] {
+  const k32 = randomSignal(Float32Array, 63, 1);
+  const k64 = randomSignal(Float64Array, 17, 2);
+  const long = randomSignal(Float32Array, 1500, 3);
+  return Array.from({ length: count }, (_, i) => [
+    randomSignal(Float32Array, 100 + 997 * (i % 7), i + 10),
+    i % 3 === 0 ? k32 : i % 3 === 1 ? k64 : long,
+  ]);
+}
+
+function batchOperations(engine: ReturnType<typeof createEngine>): number {
+  const base = OPERATION_INDEX.batch * METHODS.length;
+  let total = 0;
+  for (let m = 0; m < METHODS.length; m++) total += engine.counters.operations[base + m];
+  return total;
+}
+
+describe("WorkerPool and convolutionBatchParallel", () => {
+  // One shared pool: under `deno test` every worker start type-checks the worker (seconds).
+  it("gives the same results as convolve, in order, for mixed sizes and kernel types", async () => {
+    const pairs = mixedPairs(20);
+    const results = await convolutionBatchParallel(pairs, { workers: 2 });
+    assert.equal(results.length, pairs.length);
+    for (let i = 0; i < pairs.length; i++) {
+      assert.deepEqual(results[i], convolve(pairs[i][0], pairs[i][1]), `pair ${i}`);
+    }
+    assert.deepEqual(await convolutionBatchParallel([]), []);
+  });
+
+  it("adds the workers' operation counts to the engine of the batch", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    try {
+      await convolutionBatchParallel(mixedPairs(12), { engine });
+      assert.equal(batchOperations(engine), 12);
+      await convolutionBatchParallel(mixedPairs(5), { engine });
+      assert.equal(batchOperations(engine), 17);
+    } finally {
+      closeParallelWorkers();
+      engine.close();
+    }
+  });
+
+  it("rejects the batch with a clear error when a worker crashes, then recovers", async () => {
+    const pool = new WorkerPool({ workers: 1 });
+    try {
+      const pairs = mixedPairs(16);
+      const expected = pairs.map(([x, h]) => convolve(x, h));
+      const crashes = isBun ? ["throw"] as const : ["throw", "exit"] as const;
+      for (const how of crashes) {
+        await assert.rejects(pool.run(pairs, undefined, { after: 1, how }), {
+          message: /convolutionBatchParallel: worker 0 crashed: .*will start fresh workers/,
+        });
+        const again = await pool.run(pairs);
+        assert.deepEqual(again, expected, `after a ${how} crash`);
+      }
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("rejects malformed pairs and bad worker counts before starting any worker", async () => {
+    await assert.rejects(convolutionBatchParallel("x" as never), {
+      name: "TypeError",
+      message: /pairs must be an array, received "x"/,
+    });
+    await assert.rejects(convolutionBatchParallel([[new Float32Array(0), new Float32Array(1)]]), {
+      name: "RangeError",
+      message: /pairs\[0\]\[0\] \(the signal\) must not be empty/,
+    });
+    assert.throws(() => new WorkerPool({ workers: 0 }), {
+      name: "RangeError",
+      message: /workers must be an integer from 1 to 256, received number 0/,
+    });
+    const pool = new WorkerPool({ workers: 1 });
+    pool.close();
+    await assert.rejects(pool.run([]), { message: /the worker pool is closed/ });
+  });
+
+  for (const runtime of ["deno", "bun", "node"] as const) {
+    it(`lets a ${runtime} process exit on its own after a parallel batch`, () => {
+      const [command, ...prefix] = RUNTIMES[runtime];
+      const result = spawnSync(command, [...prefix, "test/fixtures/parallel_exit_script.ts"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      assert.equal(result.signal, null, `${runtime} did not exit by itself: ${result.stderr}`);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^ok 8 3/);
+    });
+  }
+});

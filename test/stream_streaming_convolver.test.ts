@@ -1,0 +1,257 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { createEngine, defaultBlockSize, StreamingConvolver } from "../mod.ts";
+import { OPERATION_INDEX } from "../src/telemetry/record.ts";
+import { METHODS } from "../src/alloc/counters.ts";
+import type { Float } from "../src/types.ts";
+import { measureHeapGrowth } from "./helpers/heap_probe.ts";
+import { assertClose, randomSignal, referenceFull } from "./helpers/reference.ts";
+
+const TOLERANCE = { f32: 2e-5, f64: 1e-11 };
+const MAX_BYTES_PER_CALL = 4;
+
+/** Feeds `signal` in chunks of the given sizes (cycled) and returns every output plus the tail. */
+function streamInChunks(
+  convolver: StreamingConvolver<Float>,
+  signal: Float,
+  chunkSizes: readonly number[],
+): number[] {
+  // A list of only empty chunks would never finish: add a 1-sample one.
+  const sizes = chunkSizes.some((size) => size > 0) ? chunkSizes : [...chunkSizes, 1];
+  const output: number[] = [];
+  let offset = 0;
+  let chunk = 0;
+  // Empty chunks in the list are fed too; the loop ends once the signal is used up.
+  while (offset < signal.length || chunk < sizes.length) {
+    const size = Math.min(sizes[chunk % sizes.length], signal.length - offset);
+    chunk++;
+    const piece = signal.subarray(offset, offset + size);
+    const result = convolver.process(piece);
+    assert.equal(result.length, size, "process returns one output per input sample");
+    for (const value of result) output.push(value);
+    offset += size;
+  }
+  for (const value of convolver.flush()) output.push(value);
+  return output;
+}
+
+function checkContract(
+  f64: boolean,
+  kernelLength: number,
+  signalLength: number,
+  chunkSizes: readonly number[],
+  blockSize: number | undefined,
+  seed: number,
+): void {
+  const Type = f64 ? Float64Array : Float32Array;
+  const kernel = randomSignal(Type, kernelLength, seed);
+  const signal = randomSignal(Type, signalLength, seed + 1);
+  const convolver = new StreamingConvolver<Float>(kernel, { blockSize });
+  const output = streamInChunks(convolver, signal, chunkSizes);
+  const expected = signalLength === 0 ? new Float64Array(kernelLength - 1) : referenceFull(
+    signal,
+    kernel,
+  );
+  assertClose(
+    output,
+    expected,
+    f64 ? TOLERANCE.f64 : TOLERANCE.f32,
+    `m=${kernelLength} n=${signalLength} block=${convolver.blockSize} chunks=${chunkSizes}`,
+  );
+}
+
+const chunkList = fc.array(
+  fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 300 })),
+  {
+    minLength: 1,
+    maxLength: 12,
+  },
+);
+
+describe("StreamingConvolver", () => {
+  for (const f64 of [false, true]) {
+    const dtype = f64 ? "Float64" : "Float32";
+    it(`gives the full convolution for any chunking of the input with short ${dtype} kernels`, () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 48 }),
+          fc.integer({ min: 0, max: 700 }),
+          chunkList,
+          fc.integer({ min: 1, max: 1_000_000 }),
+          (m, n, chunks, seed) => checkContract(f64, m, n, chunks, undefined, seed),
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it(`gives the full convolution for any chunking of the input with long partitioned ${dtype} kernels`, () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(8, 16, 32, 64),
+          fc.integer({ min: 65, max: 1500 }),
+          fc.integer({ min: 0, max: 2500 }),
+          chunkList,
+          fc.integer({ min: 1, max: 1_000_000 }),
+          (block, m, n, chunks, seed) => checkContract(f64, m, n, chunks, block, seed),
+        ),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  it("handles a reverb-length kernel (20000 taps) fed one block at a time", () => {
+    checkContract(false, 20_000, 30_000, [128], 128, 7);
+  });
+
+  it("handles 1-sample chunks and empty chunks with a partitioned kernel", () => {
+    checkContract(true, 300, 400, [1, 0, 1, 1, 0, 0], 16, 3);
+  });
+
+  it("picks a direct filter for short kernels and partitions for long ones by default", () => {
+    const short = new StreamingConvolver(new Float32Array(15).fill(1));
+    assert.equal(short.partitions, 0);
+    assert.equal(short.tailLength, 14);
+    const long = new StreamingConvolver(new Float32Array(96_000).fill(1));
+    assert.equal(long.blockSize, defaultBlockSize(96_000));
+    assert.equal(long.partitions, Math.ceil(96_000 / long.blockSize) - 1);
+    const audio = new StreamingConvolver(new Float32Array(96_000).fill(1), { blockSize: 128 });
+    assert.equal(audio.partitions, 749);
+  });
+
+  it("writes into out and returns it, or a cached view of it when out is longer", () => {
+    const convolver = new StreamingConvolver(new Float64Array([1, 2, 3]));
+    const exact = new Float64Array(2);
+    assert.equal(convolver.process(new Float64Array([1, 1]), exact), exact);
+    assert.deepEqual([...exact], [1, 3]);
+    const longer = new Float64Array(10);
+    const first = convolver.process(new Float32Array([1, 0]), longer);
+    assert.deepEqual([...first], [6, 5]);
+    assert.equal(first.buffer, longer.buffer);
+    assert.equal(convolver.process(new Float64Array([0, 0]), longer), first, "same view reused");
+    assert.deepEqual([...first], [3, 0]);
+    assert.deepEqual([...convolver.flush()], [0, 0]);
+  });
+
+  it("filters in place when out is the input array", () => {
+    const kernel = randomSignal(Float32Array, 200, 8);
+    const signal = randomSignal(Float32Array, 512, 9);
+    const convolver = new StreamingConvolver(kernel, { blockSize: 32 });
+    const buffer = signal.slice();
+    for (let i = 0; i < 512; i += 100) {
+      const piece = buffer.subarray(i, Math.min(512, i + 100));
+      convolver.process(piece, piece);
+    }
+    const full = [...buffer, ...convolver.flush()];
+    assertClose(full, referenceFull(signal, kernel), TOLERANCE.f32, "in place");
+  });
+
+  it("returns a reused internal view when no out is given", () => {
+    const convolver = new StreamingConvolver(new Float32Array([1, -1]));
+    const a = convolver.process(new Float32Array([1, 2, 4]));
+    assert.deepEqual([...a], [1, 1, 2]);
+    const b = convolver.process(new Float32Array([8, 16, 32]));
+    assert.equal(a, b, "same length, same view");
+    assert.deepEqual([...b], [4, 8, 16]);
+  });
+
+  it("resets on flush and on reset so that a new stream starts clean", () => {
+    const kernel = randomSignal(Float64Array, 100, 5);
+    const signal = randomSignal(Float64Array, 300, 6);
+    const convolver = new StreamingConvolver(kernel, { blockSize: 16 });
+    const first = streamInChunks(convolver, signal, [37]);
+    const second = streamInChunks(convolver, signal, [5]);
+    assertClose(second, first, 1e-12, "after flush");
+    convolver.process(randomSignal(Float64Array, 99, 7));
+    convolver.reset();
+    assertClose(streamInChunks(convolver, signal, [300]), first, 1e-12, "after reset");
+  });
+
+  it("counts each non-empty process call as a stream operation of the engine", () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    const direct = new StreamingConvolver(new Float32Array(8).fill(1), { engine });
+    const partitioned = new StreamingConvolver(new Float32Array(500).fill(1), {
+      engine,
+      blockSize: 64,
+    });
+    const chunk = new Float32Array(64);
+    direct.process(chunk);
+    direct.process(chunk);
+    direct.process(new Float32Array(0));
+    partitioned.process(chunk);
+    const methods = METHODS.length;
+    assert.equal(engine.counters.operations[OPERATION_INDEX.stream * methods + 0], 2);
+    assert.equal(engine.counters.operations[OPERATION_INDEX.stream * methods + 2], 1);
+    engine.close();
+  });
+
+  it("rejects bad kernels, options, inputs and outputs with errors that quote the value", () => {
+    assert.throws(() => new StreamingConvolver([1, 2] as never), {
+      name: "TypeError",
+      message: /kernel must be a Float32Array or Float64Array, received Array\(length 2\)/,
+    });
+    assert.throws(() => new StreamingConvolver(new Float32Array(0)), {
+      name: "RangeError",
+      message: /kernel must not be empty, received Float32Array\(length 0\)/,
+    });
+    assert.throws(() => new StreamingConvolver(new Float64Array([1, NaN])), {
+      name: "RangeError",
+      message: /kernel values must be finite, received NaN at index 1/,
+    });
+    assert.throws(() => new StreamingConvolver(new Float32Array(4), { blockSize: 100 }), {
+      name: "RangeError",
+      message: /blockSize must be a power of two from 8 to 65536, received number 100/,
+    });
+    assert.throws(() => new StreamingConvolver(new Float32Array(4), { engine: {} as never }), {
+      name: "TypeError",
+      message: /engine must be an engine made by createEngine\(\), received object Object/,
+    });
+    const convolver = new StreamingConvolver(new Float32Array(4));
+    assert.throws(() => convolver.process("abc" as never), {
+      name: "TypeError",
+      message: /input must be a Float32Array or Float64Array, received "abc"/,
+    });
+    assert.throws(() => convolver.process(new Float32Array(3), new Float32Array(2)), {
+      name: "RangeError",
+      message: /out must have at least 3 elements, received Float32Array\(length 2\)/,
+    });
+    assert.throws(() => convolver.process(new Float32Array(3), new Float64Array(3) as never), {
+      name: "TypeError",
+      message: /out must be a Float32Array like the kernel, received Float64Array\(length 3\)/,
+    });
+    assert.throws(() => convolver.flush(new Float32Array(2)), {
+      name: "RangeError",
+      message: /flush: out must have at least 3 elements/,
+    });
+  });
+});
+
+describe("StreamingConvolver in steady state", () => {
+  for (
+    const [label, m, block] of [
+      ["a direct filter", 31, undefined],
+      ["a partitioned filter", 2048, 64],
+    ] as const
+  ) {
+    it(`makes no JS-heap allocation per block with ${label}, with and without out`, async () => {
+      const engine = createEngine({ maintenanceIntervalMs: 0 });
+      const convolver = new StreamingConvolver(randomSignal(Float32Array, m, 1), {
+        blockSize: block,
+        engine,
+      });
+      const input = randomSignal(Float32Array, 64, 2);
+      const out = new Float32Array(64);
+      const withOut = await measureHeapGrowth(() => convolver.process(input, out), {
+        calls: 20_000,
+        warmup: 5_000,
+      });
+      assert.ok(withOut.bytesPerCall < MAX_BYTES_PER_CALL, `${withOut.bytesPerCall} B/call`);
+      const withoutOut = await measureHeapGrowth(() => convolver.process(input), {
+        calls: 20_000,
+        warmup: 5_000,
+      });
+      assert.ok(withoutOut.bytesPerCall < MAX_BYTES_PER_CALL, `${withoutOut.bytesPerCall} B/call`);
+      engine.close();
+    });
+  }
+});
