@@ -24,6 +24,7 @@ const steps = [
     "test/",
     "bench/",
     "examples/",
+    "dashboards/",
     "scripts/",
   ]],
   ["tsc", bin("tsc"), ["--noEmit", "-p", "."]],
