@@ -49,6 +49,7 @@ import {
 import { outputLength, outputStart } from "../src/modes.ts";
 import type { Mode } from "../src/types.ts";
 import { formatNs, opaqueSignal, runtimeName, runtimeVersion } from "./harness.ts";
+import { fitNonNegative } from "./least_squares.ts";
 
 /** The three WebAssembly kernels as the dispatcher names them. */
 type WasmMethod = "direct" | "fft" | "overlap_add";
@@ -147,45 +148,6 @@ async function time(c: Case, f64: boolean, method: WasmMethod): Promise<Measurem
   return { ...c, f64, method, start, length, medianNs: stats.p50 };
 }
 
-/**
- * Least squares of `t ~ sum_k c_k x_k` with relative errors (rows weighted by
- * `1 / t^2`), solved by Gaussian elimination on the normal equations. A coefficient
- * that comes out negative (noise) is dropped and the rest refitted.
- */
-function fit(rows: { x: number[]; t: number }[]): number[] {
-  const width = rows[0]?.x.length ?? 0;
-  const active = Array.from({ length: width }, () => true);
-  for (;;) {
-    const columns = active.flatMap((on, k) => (on ? [k] : []));
-    const size = columns.length;
-    const a = Array.from({ length: size }, () => new Array<number>(size + 1).fill(0));
-    for (const { x, t } of rows) {
-      const w = 1 / (t * t);
-      for (let i = 0; i < size; i++) {
-        for (let j = 0; j < size; j++) a[i][j] += w * x[columns[i]] * x[columns[j]];
-        a[i][size] += w * x[columns[i]] * t;
-      }
-    }
-    for (let i = 0; i < size; i++) {
-      for (let r = i + 1; r < size; r++) {
-        const f = a[r][i] / a[i][i];
-        for (let j = i; j <= size; j++) a[r][j] -= f * a[i][j];
-      }
-    }
-    const solution = new Array<number>(size).fill(0);
-    for (let i = size - 1; i >= 0; i--) {
-      let sum = a[i][size];
-      for (let j = i + 1; j < size; j++) sum -= a[i][j] * solution[j];
-      solution[i] = sum / a[i][i];
-    }
-    const coefficients = new Array<number>(width).fill(0);
-    columns.forEach((k, i) => (coefficients[k] = solution[i]));
-    const negative = columns.find((k) => !(coefficients[k] >= 0));
-    if (negative === undefined || size === 1) return coefficients.map((c) => Math.max(c, 0));
-    active[negative] = false;
-  }
-}
-
 /** Samples copied in and out per call: the signal, the kernel and the window. */
 function copiedSamples(r: Measurement): number {
   return r.n + r.m + r.length;
@@ -204,7 +166,7 @@ function fitConstants(results: Measurement[]): WasmCostConstants {
       x: [overlapAddUnits(r.n, r.m, r.start, r.length, f64), copiedSamples(r), 1],
       t: r.medianNs,
     }));
-    fitted.push(...fit(direct), ...fit(overlapAdd));
+    fitted.push(...fitNonNegative(direct), ...fitNonNegative(overlapAdd));
   }
   const round = (v: number) => Number(v.toPrecision(3));
   const [d32, ds32, dc32, o32, os32, oc32, d64, ds64, dc64, o64, os64, oc64] = fitted.map(round);

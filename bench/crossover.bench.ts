@@ -33,6 +33,7 @@ import {
 } from "../src/kernels/cost_model.ts";
 import { CachedWorkspace } from "../src/kernels/workspace.ts";
 import type { KernelMethod } from "../src/types.ts";
+import { fitNonNegative } from "./least_squares.ts";
 
 type Runtime = "deno" | "bun" | "node";
 
@@ -144,45 +145,6 @@ function registerFfts(): void {
   }
 }
 
-/**
- * Least squares of `t ~ sum_k c_k x_k` with relative errors (rows weighted by
- * `1 / t`), solved by Gaussian elimination on the normal equations. Coefficients
- * that come out negative (an artefact of noise) are dropped and the rest refitted.
- */
-function fit(rows: { x: number[]; t: number }[]): number[] {
-  const width = rows[0]?.x.length ?? 0;
-  const active = Array.from({ length: width }, () => true);
-  for (;;) {
-    const columns = active.flatMap((on, k) => (on ? [k] : []));
-    const size = columns.length;
-    const a = Array.from({ length: size }, () => new Array<number>(size + 1).fill(0));
-    for (const { x, t } of rows) {
-      const w = 1 / (t * t);
-      for (let i = 0; i < size; i++) {
-        for (let j = 0; j < size; j++) a[i][j] += w * x[columns[i]] * x[columns[j]];
-        a[i][size] += w * x[columns[i]] * t;
-      }
-    }
-    for (let i = 0; i < size; i++) {
-      for (let r = i + 1; r < size; r++) {
-        const f = a[r][i] / a[i][i];
-        for (let j = i; j <= size; j++) a[r][j] -= f * a[i][j];
-      }
-    }
-    const solution = new Array<number>(size).fill(0);
-    for (let i = size - 1; i >= 0; i--) {
-      let sum = a[i][size];
-      for (let j = i + 1; j < size; j++) sum -= a[i][j] * solution[j];
-      solution[i] = sum / a[i][i];
-    }
-    const coefficients = new Array<number>(width).fill(0);
-    columns.forEach((k, i) => (coefficients[k] = solution[i]));
-    const negative = columns.find((k) => !(coefficients[k] >= 0));
-    if (negative === undefined || size === 1) return coefficients.map((c) => Math.max(c, 0));
-    active[negative] = false;
-  }
-}
-
 function units(size: number): number {
   return size * Math.max(Math.log2(size), 1);
 }
@@ -194,19 +156,19 @@ function fitConstants(results: Measurement[]): CostConstants {
     const edge = directMultiplyAdds(r.n, r.m, 0, length) - interior;
     return { x: [interior, edge, length], t: r.medianNs };
   });
-  const [directPerMultiplyAdd, directPerEdgeMultiplyAdd, directPerOutput] = fit(direct);
+  const [directPerMultiplyAdd, directPerEdgeMultiplyAdd, directPerOutput] = fitNonNegative(direct);
   const fft = results.filter((r) => r.method === "fft").map((r) => ({
     x: [3 * units(fftSizeForWindow(r.n, r.m, 0, r.n + r.m - 1)), 1],
     t: r.medianNs,
   }));
-  const [fftPerPoint, fftPerCall] = fit(fft);
+  const [fftPerPoint, fftPerCall] = fitNonNegative(fft);
   const overlapAdd = results.filter((r) => r.method === "overlap_add").map((r) => {
     const short = Math.min(r.n, r.m), long = Math.max(r.n, r.m);
     const block = chooseBlockSize(long, short);
     const blocks = Math.ceil(long / (block - short + 1));
     return { x: [(2 * blocks + 1) * units(block), blocks], t: r.medianNs - fftPerCall };
   });
-  const [overlapAddPerPoint, overlapAddPerBlock] = fit(overlapAdd);
+  const [overlapAddPerPoint, overlapAddPerBlock] = fitNonNegative(overlapAdd);
   return {
     directPerMultiplyAdd,
     directPerEdgeMultiplyAdd,
