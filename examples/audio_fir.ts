@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type AllocationEngine, convolve, createEngine } from "../mod.ts";
 import { type MetricsServer, serveMetrics } from "../src/prometheus.ts";
+import { durationFlag, portFlag } from "./cli_flags.ts";
 
 /** Sample rate of the synthesized audio (Hz). */
 export const SAMPLE_RATE = 48_000;
@@ -242,20 +243,8 @@ export function parseAudioFirArgs(args: readonly string[]): AudioFirOptions {
   } catch (error) {
     throw new RangeError(`${(error as Error).message}; flags: --duration, --realtime, --port`);
   }
-  const durationSeconds = values.duration === undefined ? 10 : Number(values.duration);
-  if (!(durationSeconds > 0 && Number.isFinite(durationSeconds))) {
-    throw new RangeError(
-      `--duration must be a positive number of seconds: received ${
-        JSON.stringify(values.duration)
-      }`,
-    );
-  }
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    throw new RangeError(
-      `--port must be an integer in [0, 65535]: received ${JSON.stringify(values.port)}`,
-    );
-  }
+  const durationSeconds = durationFlag(values.duration) ?? 10;
+  const port = portFlag(values.port);
   return { durationSeconds, realtime: values.realtime ?? false, port };
 }
 

@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BatchOperations, BufferUtils, type ConvolutionPair, getDefaultEngine } from "../mod.ts";
 import { type MetricsServer, serveMetrics } from "../src/prometheus.ts";
+import { durationFlag, portFlag } from "./cli_flags.ts";
 
 /** Sensors simulated. */
 export const SENSORS = 64;
@@ -187,20 +188,8 @@ export function parseSensorBatchArgs(args: readonly string[]): SensorBatchOption
   } catch (error) {
     throw new RangeError(`${(error as Error).message}; flags: --duration, --port`);
   }
-  const durationSeconds = values.duration === undefined ? 5 : Number(values.duration);
-  if (!(durationSeconds > 0 && Number.isFinite(durationSeconds))) {
-    throw new RangeError(
-      `--duration must be a positive number of seconds: received ${
-        JSON.stringify(values.duration)
-      }`,
-    );
-  }
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    throw new RangeError(
-      `--port must be an integer in [0, 65535]: received ${JSON.stringify(values.port)}`,
-    );
-  }
+  const durationSeconds = durationFlag(values.duration) ?? 5;
+  const port = portFlag(values.port);
   return { durationSeconds, port };
 }
 

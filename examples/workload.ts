@@ -53,6 +53,7 @@ import {
   getDefaultEngine,
 } from "../mod.ts";
 import { serveMetrics } from "../src/prometheus.ts";
+import { durationFlag, portFlag } from "./cli_flags.ts";
 
 /** Command-line settings of the workload. */
 export interface WorkloadOptions {
@@ -83,20 +84,8 @@ export function parseWorkloadArgs(args: readonly string[]): WorkloadOptions {
   } catch (error) {
     throw new RangeError(`${(error as Error).message}; flags: --port, --host, --duration`);
   }
-  const port = values.port === undefined ? 9464 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(
-      `--port must be an integer in [0, 65535]: received ${JSON.stringify(values.port)}`,
-    );
-  }
-  const durationSeconds = values.duration === undefined ? undefined : Number(values.duration);
-  if (durationSeconds !== undefined && !(durationSeconds > 0 && Number.isFinite(durationSeconds))) {
-    throw new RangeError(
-      `--duration must be a positive number of seconds: received ${
-        JSON.stringify(values.duration)
-      }`,
-    );
-  }
+  const port = portFlag(values.port) ?? 9464;
+  const durationSeconds = durationFlag(values.duration);
   return { port, host: values.host ?? "127.0.0.1", durationSeconds };
 }
 

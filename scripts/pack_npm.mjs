@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const npmManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
-function run(command, args, options = {}) {
+/** Runs a command to completion and returns its stdout; throws with its output when it fails. */
+export function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: "utf8", ...options });
   if (result.status !== 0) {
     throw new Error(

@@ -2,7 +2,7 @@
 // project and imports and calls it from Node, Bun and Deno, the way a user would.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { packNpm } from "./pack_npm.mjs";
+import { packNpm, run } from "./pack_npm.mjs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,18 +14,6 @@ function listFiles(directory) {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? listFiles(join(directory, entry.name)) : [join(directory, entry.name)]
   );
-}
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: "utf8", ...options });
-  if (result.status !== 0) {
-    throw new Error(
-      `${command} ${
-        args.join(" ")
-      } failed (exit ${result.status})\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-  return result.stdout;
 }
 
 const scratch = mkdtempSync(join(tmpdir(), "convpool-package-"));
