@@ -1,6 +1,5 @@
 // Packaging test: builds the npm tarball with `deno pack`, installs it into a scratch
 // project and imports and calls it from Node, Bun and Deno, the way a user would.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { packNpm, run } from "./pack_npm.mjs";
 import { tmpdir } from "node:os";
