@@ -407,23 +407,7 @@ export function convolveFftWasm(
   reverseKernel: boolean,
   options?: WasmFftOptions,
 ): void {
-  requireWasm();
-  checkWindow(signal, kernel, out, start, length);
-  if (length === 0) return;
-  const m = kernel.length;
-  const nEff = effectiveSignal(signal.length, m, start, length);
-  const size = options?.fftSize ?? nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1);
-  checkSize(size, m);
-  overlapAddWindow(
-    signal,
-    kernel,
-    out,
-    start,
-    length,
-    reverseKernel,
-    size,
-    options?.cacheKernel === true,
-  );
+  overlapAddWithBlocks(signal, kernel, out, start, length, reverseKernel, options, oneBlockSize);
 }
 
 /**
@@ -443,14 +427,44 @@ export function convolveOverlapAddWasm(
   reverseKernel: boolean,
   options?: WasmFftOptions,
 ): void {
+  overlapAddWithBlocks(
+    signal,
+    kernel,
+    out,
+    start,
+    length,
+    reverseKernel,
+    options,
+    chooseOverlapAddSize,
+  );
+}
+
+/** The single-transform block size: the whole window's signal in one pair of blocks. */
+function oneBlockSize(nEff: number, m: number): number {
+  return nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1);
+}
+
+/**
+ * What {@linkcode convolveFftWasm} and {@linkcode convolveOverlapAddWasm} share: the
+ * checks, then the fused pipeline at `options.fftSize` or the size `blockSize` picks.
+ */
+function overlapAddWithBlocks(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  options: WasmFftOptions | undefined,
+  blockSize: (nEff: number, m: number, f64: boolean, kernelCached: boolean) => number,
+): void {
   requireWasm();
   checkWindow(signal, kernel, out, start, length);
   if (length === 0) return;
   const m = kernel.length;
-  const f64 = out instanceof Float64Array;
   const cacheKernel = options?.cacheKernel === true;
   const nEff = effectiveSignal(signal.length, m, start, length);
-  const size = options?.fftSize ?? chooseOverlapAddSize(nEff, m, f64, cacheKernel);
+  const size = options?.fftSize ?? blockSize(nEff, m, out instanceof Float64Array, cacheKernel);
   checkSize(size, m);
   overlapAddWindow(signal, kernel, out, start, length, reverseKernel, size, cacheKernel);
 }
