@@ -885,6 +885,29 @@ export function realFftF64(
 ): void {
   realFft<f64>(x, n, outRe, outIm, wRe, wIm, tw, pos, rt);
 }
+/**
+ * 1 when the `bytes` bytes at a and b are bit-for-bit equal, else 0 (bytes a multiple
+ * of 4). The wrapper uses it to recognise a kernel whose spectrum it already holds:
+ * comparing bits, not values, keeps -0 and NaN payloads exact.
+ */
+export function sameBits(a: usize, b: usize, bytes: i32): i32 {
+  const end = a + <usize>bytes;
+  let p = a;
+  let q = b;
+  let diff = i64x2.splat(0);
+  while (p + 16 <= end) {
+    diff = v128.or(diff, v128.xor(v128.load(p), v128.load(q)));
+    p += 16;
+    q += 16;
+  }
+  if (v128.any_true(diff)) return 0;
+  while (p < end) {
+    if (load<u32>(p) != load<u32>(q)) return 0;
+    p += 4;
+    q += 4;
+  }
+  return 1;
+}
 /** f32 kernel spectrum (scrambled order, scaled by 1/n) of h zero-padded to n. */
 export function spectrumF32(h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw: usize): void {
   kernelSpectrum<f32>(h, m, hRe, hIm, n, tw);

@@ -157,8 +157,12 @@ if (wasmKernels() === null) {
       convolveOverlapAddWasm(x, h, y, 0, y.length, false);
       do_not_optimize(y);
     });
-    bench(`${g} wasm overlap-add cached kernel`, () => {
-      convolveOverlapAddWasm(x, h, y, 0, y.length, false, { cacheKernel: true });
+    // Two kernels in turn: every call transforms its kernel (no spectrum reuse).
+    const other = h.map((v) => -v);
+    let flip = false;
+    bench(`${g} wasm overlap-add new kernel each call`, () => {
+      flip = !flip;
+      convolveOverlapAddWasm(x, flip ? other : h, y, 0, y.length, false);
       do_not_optimize(y);
     });
   }

@@ -18,7 +18,7 @@ import {
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
-  invalidateKernelCache,
+  kernelSpectrumReuses,
   realFftWasm,
   setWasmKernelsEnabled,
   wasmKernels,
@@ -250,25 +250,42 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
     );
   });
 
-  it("reuses a cached kernel spectrum only for the same kernel, until invalidated", () => {
+  it("reuses a kernel spectrum only while the kernel's bits are the same", () => {
     const x = randomSignal(Float32Array, 4096, 31);
     const h = randomSignal(Float32Array, 63, 32);
     const out = new Float32Array(4158);
-    const options = { cacheKernel: true };
-    convolveOverlapAddWasm(x, h, out, 0, 4158, false, options);
+    const size = { fftSize: 512 };
+    const reusesAfter = (call: () => void): number => {
+      const before = kernelSpectrumReuses();
+      call();
+      return kernelSpectrumReuses() - before;
+    };
+    convolveOverlapAddWasm(x, h, out, 0, 4158, false, size);
     assertWindow(out, referenceFull(x, h, false), 0, 4158, "first");
-    convolveDirectWasm(x, h, out, 0, 4158, true); // scratch must not clobber the cache
-    convolveOverlapAddWasm(x, h, out, 0, 4158, false, options);
-    assertWindow(out, referenceFull(x, h, false), 0, 4158, "cached");
-    convolveOverlapAddWasm(x, h, out, 0, 4158, true, options);
-    assertWindow(out, referenceFull(x, h, true), 0, 4158, "reversed is a different spectrum");
-    const other = randomSignal(Float32Array, 63, 33);
-    convolveOverlapAddWasm(x, other, out, 0, 4158, false, options);
-    assertWindow(out, referenceFull(x, other, false), 0, 4158, "other kernel");
-    other[5] += 1;
-    invalidateKernelCache();
-    convolveOverlapAddWasm(x, other, out, 0, 4158, false, options);
-    assertWindow(out, referenceFull(x, other, false), 0, 4158, "mutated then invalidated");
+    convolveDirectWasm(x, h, out, 0, 4158, true); // scratch must not clobber the spectrum
+    const again = () => convolveOverlapAddWasm(x, h, out, 0, 4158, false, size);
+    assert.equal(reusesAfter(again), 1, "same kernel: spectrum reused");
+    assertWindow(out, referenceFull(x, h, false), 0, 4158, "reused");
+    const copy = () => convolveOverlapAddWasm(x, h.slice(), out, 0, 4158, false, size);
+    assert.equal(reusesAfter(copy), 1, "another array with the same values: reused");
+    const reversed = () => convolveOverlapAddWasm(x, h, out, 0, 4158, true, size);
+    assert.equal(reusesAfter(reversed), 0, "correlation needs the reversed spectrum");
+    assertWindow(out, referenceFull(x, h, true), 0, 4158, "reversed");
+    convolveOverlapAddWasm(x, h, out, 0, 4158, false, size);
+    h[5] += 1; // mutated in place: the same array must not reuse the old spectrum
+    assert.equal(reusesAfter(again), 0, "mutated kernel: transformed again");
+    assertWindow(out, referenceFull(x, h, false), 0, 4158, "mutated in place");
+    h[7] = -0; // a bit-level change that compares equal as a value
+    const zeroBefore = h.slice();
+    zeroBefore[7] = 0;
+    convolveOverlapAddWasm(x, zeroBefore, out, 0, 4158, false, size);
+    assert.equal(reusesAfter(again), 0, "-0 and 0 are different bits");
+    const f64Kernel = Float64Array.from(h);
+    const mixed = () => convolveOverlapAddWasm(x, f64Kernel, out, 0, 4158, false, size);
+    assert.equal(reusesAfter(mixed), 1, "a Float64Array kernel with the same float32 values");
+    const bigger = () => convolveOverlapAddWasm(x, h, out, 0, 4158, false, { fftSize: 1024 });
+    assert.equal(reusesAfter(bigger), 0, "another FFT size needs another spectrum");
+    assertWindow(out, referenceFull(x, h, false), 0, 4158, "other size");
   });
 
   it("keeps results right and user arrays intact across memory growth", () => {
@@ -326,8 +343,8 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
   });
 
   it("chooses bigger blocks for longer kernels", () => {
-    const a = chooseOverlapAddSize(1 << 20, 15, false, false);
-    const b = chooseOverlapAddSize(1 << 20, 4095, false, false);
+    const a = chooseOverlapAddSize(1 << 20, 15, false);
+    const b = chooseOverlapAddSize(1 << 20, 4095, false);
     assert.ok(b > a && a >= 32, `${a} ${b}`);
   });
 });

@@ -75,6 +75,8 @@ export interface WasmExports {
     pos: number,
     rt: number,
   ): void;
+  /** 1 when the `bytes` bytes at a and b are bit-for-bit equal (bytes a multiple of 4). */
+  sameBits(a: number, b: number, bytes: number): number;
   /** Kernel spectrum (scrambled, scaled by 1/n), float32. */
   spectrumF32(h: number, m: number, hRe: number, hIm: number, n: number, tw: number): void;
   /** Kernel spectrum (scrambled, scaled by 1/n), float64. */

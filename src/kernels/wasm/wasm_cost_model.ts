@@ -116,7 +116,7 @@ export function overlapAddUnits(
   f64: boolean,
 ): number {
   const samples = effectiveSignal(n, m, start, length);
-  const size = chooseOverlapAddSize(samples, m, f64, false);
+  const size = chooseOverlapAddSize(samples, m, f64);
   const transform = size * Math.log2(size);
   const pairs = Math.ceil(Math.ceil(samples / (size - m + 1)) / 2);
   return pairs * (2 * transform + 4 * size) + transform + 2 * size;

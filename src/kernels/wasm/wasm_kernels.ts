@@ -17,6 +17,12 @@
  * growth, twiddle tables are cached per FFT size, so steady-state calls allocate
  * nothing on the JS heap.
  *
+ * Kernel spectra: the frequency-domain wrappers keep the last kernel's spectrum
+ * together with a copy of the kernel's (converted) bits. A later call whose kernel has
+ * the same bits, length, direction, FFT size and precision reuses the spectrum; the
+ * check costs one SIMD comparison of m elements, so a kernel mutated in place, or a
+ * different array with the same values, is always handled correctly.
+ *
  * @example
  * ```ts
  * import { wasmKernels } from "./wasm_kernels.ts";
@@ -37,13 +43,6 @@ import { loadWasmExports, type WasmExports } from "./loader.ts";
 
 /** Options of the frequency-domain wrappers. */
 export interface WasmFftOptions {
-  /**
-   * Keep the kernel spectrum and reuse it while the next calls pass the SAME kernel
-   * array (identity, length, `reverseKernel`, FFT size and precision must match).
-   * The caller promises not to mutate the kernel in between, or calls
-   * {@linkcode invalidateKernelCache}.
-   */
-  cacheKernel?: boolean;
   /** Complex FFT size to use (power of two >= 16); default: chosen by cost. */
   fftSize?: number;
 }
@@ -98,12 +97,15 @@ let persistentTop = 0;
 /** FFT tables per (size, precision): key = size * 2 + (f64 ? 1 : 0) -> address. */
 const tables = new Map<number, number>();
 
-// Kernel spectrum cache (lives at persistentTop while valid).
-let specKernel: Float | null = null;
+// Kernel spectrum cache: at persistentTop while valid, the spectrum (re, im) then
+// the bits of the kernel it was computed from; specBytes covers both.
+let specValid = false;
+let specTaps = 0;
 let specReverse = false;
 let specSize = 0;
 let specF64 = false;
-let specLength = 0;
+let specBytes = 0;
+let spectrumReuseCount = 0;
 
 // Output-view cache: `out.set(view.subarray(..))` needs a view object; keeping the
 // last two lets steady-state calls of the same shape reuse them (zero allocation).
@@ -171,13 +173,13 @@ function fftTables(n: number, f64: boolean): number {
   }
   tables.set(key, base);
   persistentTop = end;
-  specKernel = null; // its region was at the old persistentTop
+  specValid = false; // its region was at the old persistentTop
   return base;
 }
 
 /** First byte of per-call scratch (after the cached spectrum, if any). */
 function scratchBase(): number {
-  return specKernel === null ? persistentTop : persistentTop + specLength;
+  return specValid ? persistentTop + specBytes : persistentTop;
 }
 
 function copyOut(slot: number, out: Float, address: number, length: number, f64: boolean): void {
@@ -299,15 +301,10 @@ export function effectiveSignal(n: number, m: number, start: number, length: num
 /**
  * Complex FFT size for overlap-add of `nEff` signal samples with an m-tap kernel:
  * minimises the modelled cost (pairs of blocks per complex FFT, plus the kernel
- * spectrum unless cached). Sizes whose working set leaves L2 pay a penalty because
- * the transform then becomes memory-bound.
+ * spectrum, counted as if it could not be reused). Sizes whose working set leaves L2
+ * pay a penalty because the transform then becomes memory-bound.
  */
-export function chooseOverlapAddSize(
-  nEff: number,
-  m: number,
-  f64: boolean,
-  kernelCached: boolean,
-): number {
+export function chooseOverlapAddSize(nEff: number, m: number, f64: boolean): number {
   const bytes = f64 ? 8 : 4;
   let best = 0;
   let bestCost = Infinity;
@@ -320,7 +317,7 @@ export function chooseOverlapAddSize(
     const transform = size * Math.log2(size);
     // forward + inverse + multiply/load/accumulate, per pair
     let cost = pairs * (2 * transform + 4 * size);
-    if (!kernelCached) cost += transform + 2 * size;
+    cost += transform + 2 * size;
     if (4 * size * bytes > 512 * 1024) cost *= 1.25;
     if (cost < bestCost) {
       bestCost = cost;
@@ -338,19 +335,17 @@ function overlapAddWindow(
   length: number,
   reverseKernel: boolean,
   size: number,
-  cacheKernel: boolean,
 ): void {
   const f64 = out instanceof Float64Array;
   const bytes = f64 ? 8 : 4;
   const n = signal.length;
   const m = kernel.length;
   const tw = fftTables(size, f64);
-  const specBytes = 2 * size * bytes;
-  const cacheHit = cacheKernel && specKernel === kernel && specReverse === reverseKernel &&
-    specSize === size && specF64 === f64 && specLength === specBytes;
+  const keptBytes = alignUp(2 * size * bytes) + alignUp(m * bytes);
   const hRe = persistentTop;
   const hIm = hRe + size * bytes;
-  const x = hRe + alignUp(specBytes);
+  const kept = hRe + alignUp(2 * size * bytes);
+  const x = hRe + keptBytes;
   const h = x + alignUp(n * bytes);
   const wRe = h + alignUp(m * bytes);
   const wIm = wRe + size * bytes;
@@ -358,8 +353,13 @@ function overlapAddWindow(
   ensureMemory(y + alignUp(length * bytes));
   const view = f64 ? viewF64 : viewF32;
   const w = wasm!;
-  if (!cacheHit) {
-    view.set(kernel, h / bytes);
+  view.set(kernel, h / bytes);
+  const reuse = specValid && specTaps === m && specReverse === reverseKernel &&
+    specSize === size && specF64 === f64 && w.sameBits(h, kept, m * bytes) === 1;
+  if (reuse) {
+    spectrumReuseCount++;
+  } else {
+    view.copyWithin(kept / bytes, h / bytes, h / bytes + m);
     if (f64) {
       if (reverseKernel) w.reverseF64(h, m);
       w.spectrumF64(h, m, hRe, hIm, size, tw);
@@ -367,15 +367,12 @@ function overlapAddWindow(
       if (reverseKernel) w.reverseF32(h, m);
       w.spectrumF32(h, m, hRe, hIm, size, tw);
     }
-    if (cacheKernel) {
-      specKernel = kernel;
-      specReverse = reverseKernel;
-      specSize = size;
-      specF64 = f64;
-      specLength = specBytes;
-    } else {
-      specKernel = null;
-    }
+    specValid = true;
+    specTaps = m;
+    specReverse = reverseKernel;
+    specSize = size;
+    specF64 = f64;
+    specBytes = keptBytes;
   }
   view.set(signal, x / bytes);
   const len = size - m + 1;
@@ -411,7 +408,7 @@ export function convolveFftWasm(
 }
 
 /**
- * Fused overlap-add convolution window: kernel spectrum once per call (or cached),
+ * Fused overlap-add convolution window: kernel spectrum once per call (or reused),
  * then per pair of blocks forward FFT, multiply, inverse FFT and accumulate, all in
  * linear memory. Block size from {@linkcode chooseOverlapAddSize} unless given.
  *
@@ -456,17 +453,16 @@ function overlapAddWithBlocks(
   length: number,
   reverseKernel: boolean,
   options: WasmFftOptions | undefined,
-  blockSize: (nEff: number, m: number, f64: boolean, kernelCached: boolean) => number,
+  blockSize: (nEff: number, m: number, f64: boolean) => number,
 ): void {
   requireWasm();
   checkWindow(signal, kernel, out, start, length);
   if (length === 0) return;
   const m = kernel.length;
-  const cacheKernel = options?.cacheKernel === true;
   const nEff = effectiveSignal(signal.length, m, start, length);
-  const size = options?.fftSize ?? blockSize(nEff, m, out instanceof Float64Array, cacheKernel);
+  const size = options?.fftSize ?? blockSize(nEff, m, out instanceof Float64Array);
   checkSize(size, m);
-  overlapAddWindow(signal, kernel, out, start, length, reverseKernel, size, cacheKernel);
+  overlapAddWindow(signal, kernel, out, start, length, reverseKernel, size);
 }
 
 /**
@@ -509,9 +505,12 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
   copyOut(1, outIm, oIm, half + 1, f64);
 }
 
-/** Forgets the cached kernel spectrum (call after mutating a cached kernel). */
-export function invalidateKernelCache(): void {
-  specKernel = null;
+/**
+ * How many frequency-domain calls in this process reused the previous call's kernel
+ * spectrum instead of transforming the kernel again (see the module notes).
+ */
+export function kernelSpectrumReuses(): number {
+  return spectrumReuseCount;
 }
 
 /**
