@@ -656,6 +656,24 @@ export function tuningDashboard(): dashboard.Dashboard {
           "sum by (convpool_eviction_reason) (rate(convpool_pool_memory_evicted_bytes_total{S}[$__rate_interval]))",
         legend: "{{convpool_eviction_reason}}",
       }],
+    }))
+    .withRow(row("Kernels"))
+    .withPanel(timeseriesPanel({
+      title: "WebAssembly kernel memory",
+      description:
+        "Bytes of the WebAssembly SIMD kernels' linear memory (convpool_kernel_memory_usage_bytes): their scratch and " +
+        "cached FFT tables, one memory per process shared by every engine (worker threads have their own). It grows to " +
+        "the working set of the largest convolution run so far and never shrinks (WebAssembly memory cannot be given " +
+        "back), so a step up is one larger convolution and a large value means a few huge convolutions, not a leak. It " +
+        "is outside the allocation engine: it does not count against CONVPOOL_POOL_MAX_BYTES or CONVPOOL_STACK_BYTES " +
+        "and no setting bounds it; to keep it small, cut huge signals into blocks (StreamingConvolver). On the " +
+        "typescript kernel set it is 0: those kernels take their scratch from the engine instead.",
+      unit: "bytes",
+      width: 24,
+      queries: [{
+        expr: "max by (instance, convpool_kernel_set) (convpool_kernel_memory_usage_bytes{S})",
+        legend: "{{convpool_kernel_set}} {{instance}}",
+      }],
     }));
   return numberPanels(builder.build());
 }

@@ -217,7 +217,7 @@ describe("the panels cover issue 6", () => {
     }
   });
 
-  it("tuning: per-class requests, heap fallbacks, drops, buffers, limits, recommendations, evictions", () => {
+  it("tuning: per-class requests, heap fallbacks, drops, buffers, limits, recommendations, evictions, kernel memory", () => {
     const exprs = exprsOf(BUILT[1]).join("\n");
     for (
       const needle of [
@@ -231,6 +231,7 @@ describe("the panels cover issue 6", () => {
         "convpool_stack_recommended_limit_bytes",
         "convpool_pool_recommended_buffers",
         "convpool_pool_memory_evicted_bytes_total",
+        "convpool_kernel_memory_usage_bytes",
       ]
     ) {
       assert.ok(exprs.includes(needle), needle);

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const telemetry = join(root, "src", "telemetry");
+const kernels = join(root, "src", "kernels");
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
@@ -20,9 +21,20 @@ describe("the telemetry core", () => {
       for (const specifier of importsOf(join(telemetry, name))) {
         assert.ok(
           specifier.startsWith("./") || specifier.startsWith("../alloc/") ||
-            specifier === "@opentelemetry/api",
+            specifier === "../kernels/dispatch.ts" || specifier === "@opentelemetry/api",
           `${name} imports ${specifier}`,
         );
+      }
+    }
+  });
+
+  it("is never imported by the kernels, which read no allocation or telemetry module", () => {
+    const files = readdirSync(kernels, { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".ts"));
+    assert.ok(files.length > 5);
+    for (const name of files) {
+      for (const specifier of importsOf(join(kernels, name))) {
+        assert.doesNotMatch(specifier, /\/(alloc|telemetry)\//, `${name} imports ${specifier}`);
       }
     }
   });

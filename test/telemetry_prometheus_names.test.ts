@@ -27,6 +27,7 @@ const EXPECTED: Record<string, string> = {
   "convpool.operations": "convpool_operations_total",
   "convpool.operation.duration": "convpool_operation_duration_seconds",
   "convpool.buffer.misuse": "convpool_buffer_misuse_total",
+  "convpool.kernel.memory.usage": "convpool_kernel_memory_usage_bytes",
   "convpool.stack.recommended_limit": "convpool_stack_recommended_limit_bytes",
   "convpool.pool.recommended_buffers": "convpool_pool_recommended_buffers",
 };

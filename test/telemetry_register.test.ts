@@ -12,6 +12,9 @@ import {
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
 import { createEngine } from "../src/alloc/engine.ts";
+import { convolve } from "../src/convolve.ts";
+import { activeKernelSet } from "../src/kernels/dispatch.ts";
+import { setWasmKernelsEnabled, wasmMemoryBytes } from "../src/kernels/wasm/wasm_kernels.ts";
 import { createDurationProducer } from "../src/telemetry/duration_producer.ts";
 import { METRICS } from "../src/telemetry/names.ts";
 import {
@@ -73,6 +76,24 @@ function valueOf(metric: MetricData | undefined, attributes: Record<string, unkn
     .find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v));
   assert.ok(point, `${metric.descriptor.name} has a point with ${JSON.stringify(attributes)}`);
   return point.value;
+}
+
+/** Collects once from a fresh provider with `engine` registered; returns the metrics by name. */
+async function collectOnce(engine: ReturnType<typeof createEngine>) {
+  const reader = new PullReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  registerMetrics(engine, { meterProvider });
+  const { resourceMetrics, errors } = await reader.collect();
+  assert.deepEqual(errors, []);
+  await meterProvider.shutdown();
+  return byName(resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics));
+}
+
+/** A convolution large enough to need FFT scratch (in linear memory on the wasm set). */
+function convolveLarge(engine: ReturnType<typeof createEngine>): void {
+  const signal = new Float32Array(1 << 16).fill(1);
+  const kernel = new Float32Array(4096).fill(0.5);
+  convolve(signal, kernel, { method: "fft", engine });
 }
 
 describe("registerMetrics", () => {
@@ -217,6 +238,38 @@ describe("registerMetrics", () => {
 
     await meterProvider.shutdown();
     engine.close();
+  });
+
+  it("reports the WebAssembly kernels' linear memory after a convolution on the wasm set", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    try {
+      convolveLarge(engine);
+      assert.equal(activeKernelSet(), "wasm");
+      const found = await collectOnce(engine);
+      const usage = found.get("convpool.kernel.memory.usage");
+      assert.equal(usage?.dataPoints.length, 1);
+      const bytes = valueOf(usage, { "convpool.kernel.set": "wasm" });
+      assert.equal(bytes, wasmMemoryBytes());
+      assert.ok((bytes as number) > 0, `expected linear memory in use, got ${bytes}`);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it("reports 0 bytes for the typescript set while the wasm kernels are disabled", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    setWasmKernelsEnabled(false);
+    try {
+      convolveLarge(engine);
+      assert.equal(activeKernelSet(), "typescript");
+      const found = await collectOnce(engine);
+      const usage = found.get("convpool.kernel.memory.usage");
+      assert.equal(usage?.dataPoints.length, 1);
+      assert.equal(valueOf(usage, { "convpool.kernel.set": "typescript" }), 0);
+    } finally {
+      setWasmKernelsEnabled(true);
+      engine.close();
+    }
   });
 
   it("works with the global MeterProvider and a periodic exporting reader", async () => {

@@ -22,12 +22,21 @@ import { convolveDirect } from "./direct.ts";
 import { convolveFft } from "./fft_convolve.ts";
 import { convolveOverlapAdd } from "./overlap_add.ts";
 import { chooseWasmMethod } from "./wasm/wasm_cost_model.ts";
-import { wasmKernels } from "./wasm/wasm_kernels.ts";
+import { wasmKernels, wasmMemoryBytes } from "./wasm/wasm_kernels.ts";
 import { CachedWorkspace, type Workspace } from "./workspace.ts";
 
 /** `"wasm"` when the WebAssembly SIMD kernels run, `"typescript"` for the fallback. */
 export function activeKernelSet(): "wasm" | "typescript" {
   return wasmKernels() === null ? "typescript" : "wasm";
+}
+
+/**
+ * Bytes of memory the active kernel set keeps outside the allocation engine: the
+ * WebAssembly kernels' linear memory (scratch and cached FFT tables, process-wide;
+ * it only grows), or 0 on the TypeScript set, whose scratch comes from the engine.
+ */
+export function kernelMemoryBytes(): number {
+  return activeKernelSet() === "wasm" ? wasmMemoryBytes() : 0;
 }
 
 /**

@@ -46,6 +46,7 @@ export const ATTRIBUTES = {
   method: "convpool.method",
   errorType: "error.type",
   heapReason: "convpool.heap.reason",
+  kernelSet: "convpool.kernel.set",
 } as const;
 
 function define(
@@ -81,6 +82,7 @@ export type MetricId =
   | "operations"
   | "operationDuration"
   | "bufferMisuse"
+  | "kernelMemoryUsage"
   | "stackRecommendedLimit"
   | "poolRecommendedBuffers";
 
@@ -215,6 +217,15 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     "counter",
     "Buffer misuse, by error.type (double_release, foreign_release, leaked).",
     [A.errorType],
+  ),
+  kernelMemoryUsage: define(
+    "convpool.kernel.memory.usage",
+    "By",
+    "updowncounter",
+    "Bytes of the WebAssembly kernels' linear memory (scratch and cached FFT tables), by kernel " +
+      "set (wasm, typescript: 0). Process-wide and outside the engine's limits; it grows to the " +
+      "largest convolution's working set and never shrinks.",
+    [A.kernelSet],
   ),
   stackRecommendedLimit: define(
     "convpool.stack.recommended_limit",

@@ -4,9 +4,11 @@
  * {@linkcode registerMetrics} creates observable instruments for every metric of
  * the contract (DESIGN.md section 5) except the latency histogram, and ONE batch
  * callback that reads the engine's counters when a reader collects. The hot path
- * never calls OpenTelemetry. The latency histogram has no observable form in the
- * API: attach {@linkcode createDurationProducer} (from `./duration_producer.ts`) to
- * your MetricReader; `convpool/prometheus` does that for you.
+ * never calls OpenTelemetry. The kernels' own memory (`convpool.kernel.memory.usage`)
+ * is process-wide: every registration reports the same value. The latency histogram
+ * has no observable form in the API: attach {@linkcode createDurationProducer} (from
+ * `./duration_producer.ts`) to your MetricReader; `convpool/prometheus` does that
+ * for you.
  *
  * The API's global MeterProvider is not a proxy: register after
  * `metrics.setGlobalMeterProvider(...)`, or pass `meterProvider`.
@@ -50,6 +52,7 @@ import {
   RELEASE_OUTCOMES,
   SIZE_CLASS_COUNT,
 } from "../alloc/counters.ts";
+import { activeKernelSet, kernelMemoryBytes } from "../kernels/dispatch.ts";
 import { ATTRIBUTES, type MetricDefinition, type MetricId, METRICS, SCOPE_NAME } from "./names.ts";
 import type { TelemetrySource } from "./source.ts";
 import { tuningHints } from "./tuning.ts";
@@ -109,9 +112,9 @@ function classBytes(c: number): number {
 
 /**
  * Registers observable instruments for `source` on a meter named `convpool` and
- * one batch callback that reads its counters, stats and tuning hints at collection
- * time. Per-size-class series appear once a class has seen any activity and stay
- * from then on (cardinality: at most 32 classes).
+ * one batch callback that reads its counters, stats and tuning hints (and the
+ * kernels' memory size) at collection time. Per-size-class series appear once a
+ * class has seen any activity and stay from then on (cardinality: at most 32 classes).
  */
 export function registerMetrics(
   source: TelemetrySource,
@@ -170,6 +173,8 @@ export function registerMetrics(
   );
   const misuseAttrs = MISUSE_TYPES.map((t) => with1(A.errorType, t));
   const heapReasonAttrs = HEAP_REASONS.map((r) => with1(A.heapReason, r));
+  const wasmSetAttrs = with1(A.kernelSet, "wasm");
+  const typescriptSetAttrs = with1(A.kernelSet, "typescript");
 
   // Bit c is set once class c saw any activity (allocations) / any pool activity.
   let seenClasses = 0;
@@ -236,6 +241,11 @@ export function registerMetrics(
     for (let t = 0; t < MISUSE_TYPES.length; t++) {
       result.observe(i.bufferMisuse, counters.misuse[t], misuseAttrs[t]);
     }
+    result.observe(
+      i.kernelMemoryUsage,
+      kernelMemoryBytes(),
+      activeKernelSet() === "wasm" ? wasmSetAttrs : typescriptSetAttrs,
+    );
     const hints = tuningHints(source, { stats });
     result.observe(i.stackRecommendedLimit, hints.stackBytes, base);
     for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
