@@ -27,10 +27,32 @@ export interface WasmExports {
   heapBase(): number;
   /** Elements of the twiddle table of a complex FFT of size n. */
   twiddleCount(n: number): number;
-  /** Direct window, float32: count a multiple of 16. */
-  directF32(xp: number, hr: number, y: number, count: number, m: number): void;
-  /** Direct window, float64: count a multiple of 8. */
-  directF64(xp: number, hr: number, y: number, count: number, m: number): void;
+  /**
+   * Direct window, float32, in one call: xp holds the signal at element m - 1, hr the
+   * kernel as given; zero padding and the reversal (unless `correlate` is 1) happen
+   * inside. count a multiple of 16.
+   */
+  directWindowF32(
+    xp: number,
+    hr: number,
+    y: number,
+    n: number,
+    m: number,
+    start: number,
+    count: number,
+    correlate: number,
+  ): void;
+  /** Direct window, float64, in one call (see directWindowF32); count a multiple of 8. */
+  directWindowF64(
+    xp: number,
+    hr: number,
+    y: number,
+    n: number,
+    m: number,
+    start: number,
+    count: number,
+    correlate: number,
+  ): void;
   /** In-place reversal, float32. */
   reverseF32(ptr: number, n: number): void;
   /** In-place reversal, float64. */

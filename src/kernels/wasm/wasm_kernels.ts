@@ -142,7 +142,9 @@ function refreshViews(): void {
 
 /** Grows linear memory so that bytes [0, end) exist. */
 function ensureMemory(end: number): void {
-  const have = memory!.buffer.byteLength;
+  // viewBuffer is memory.buffer until the next growth (only this module grows it);
+  // reading the ArrayBuffer is cheaper than the Memory's buffer getter.
+  const have = viewBuffer!.byteLength;
   if (end > have) {
     memory!.grow(Math.ceil((end - have) / 65536));
     refreshViews();
@@ -265,20 +267,11 @@ export function convolveDirectWasm(
   const y = xp + alignUp(Math.max(padded, n + m - 1) * bytes);
   ensureMemory(y + count * bytes);
   const view = f64 ? viewF64 : viewF32;
-  const hrIndex = hr / bytes;
-  const xpIndex = xp / bytes;
-  view.set(kernel, hrIndex);
-  view.fill(0, xpIndex, xpIndex + m - 1);
-  view.set(signal, xpIndex + m - 1);
-  if (padded > n + m - 1) view.fill(0, xpIndex + n + m - 1, xpIndex + padded);
-  const w = wasm!;
-  if (f64) {
-    if (!reverseKernel) w.reverseF64(hr, m);
-    w.directF64(xp + start * 8, hr, y, count, m);
-  } else {
-    if (!reverseKernel) w.reverseF32(hr, m);
-    w.directF32(xp + start * 4, hr, y, count, m);
-  }
+  view.set(kernel, hr / bytes);
+  view.set(signal, xp / bytes + m - 1);
+  const correlate = reverseKernel ? 1 : 0;
+  if (f64) wasm!.directWindowF64(xp, hr, y, n, m, start, count, correlate);
+  else wasm!.directWindowF32(xp, hr, y, n, m, start, count, correlate);
   copyOut(0, out, y, length, f64);
 }
 
