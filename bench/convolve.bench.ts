@@ -41,7 +41,7 @@ import { directConvolution, fftConvolution } from "ml-convolution";
 import { convolve } from "../mod.ts";
 import { activeKernelSet } from "../src/kernels/dispatch.ts";
 import { setWasmKernelsEnabled } from "../src/kernels/wasm/wasm_kernels.ts";
-import { opaqueSignal, runAndSave } from "./harness.ts";
+import { opaqueSignal, runAndSave, warmUp } from "./harness.ts";
 
 /** The grid of DESIGN.md section 6. */
 export const GRID: readonly [number, number][] = [[256, 15], [4096, 63], [65536, 1023], [
@@ -269,7 +269,24 @@ function checkPeers(): void {
   }
 }
 
+/** Runs every WebAssembly path of this file for a while first (see `warmUp`). */
+function warmWebAssembly(): void {
+  for (const [n, m] of GRID) {
+    const x = opaqueSignal(Float32Array, n);
+    const h = opaqueSignal(Float32Array, m);
+    const y = new Float32Array(n + m - 1);
+    for (const method of ["auto", "direct", "fft"] as const) {
+      if (method === "direct" && n * m > DIRECT_LIMIT) continue;
+      const options = { method, out: y };
+      warmUp(() => convolve(x, h, options), 150);
+    }
+    const peer = pffftOverlapAdd(n, m);
+    warmUp(() => peer(x, h, y), 150);
+  }
+}
+
 checkPeers();
+warmWebAssembly();
 const filterArgument = (globalThis as { process?: { argv: string[] } }).process?.argv
   .find((a) => a.startsWith("--filter="));
 // A filtered run writes .tmp/convolve.<runtime>.json (git-ignored), never the

@@ -47,6 +47,21 @@ export function opaqueSignal(
   return out;
 }
 
+/**
+ * Calls `body` repeatedly for at least `milliseconds` (and at least 3 times). V8 and
+ * JavaScriptCore first run WebAssembly in a baseline tier and re-compile hot functions
+ * in the background; warming every WebAssembly path before sampling keeps the first
+ * registered rows from measuring partly baseline code.
+ */
+export function warmUp(body: () => void, milliseconds: number): void {
+  const start = performance.now();
+  let calls = 0;
+  while (calls < 3 || performance.now() - start < milliseconds) {
+    body();
+    calls++;
+  }
+}
+
 /** One measured benchmark, in nanoseconds. */
 export interface BenchRow {
   /** Group, e.g. `4096x63`. */

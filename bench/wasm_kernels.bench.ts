@@ -31,6 +31,7 @@ import {
   wasmKernels,
 } from "../src/kernels/wasm/wasm_kernels.ts";
 import { instantiateWasm } from "../src/kernels/wasm/loader.ts";
+import { warmUp } from "./harness.ts";
 
 /** The runtime executing this file. */
 const RUNTIME: "deno" | "bun" | "node" = "Deno" in globalThis
@@ -137,6 +138,13 @@ if (wasmKernels() === null) {
     fftjs.realTransform(fjOut, fjIn);
     do_not_optimize(fjOut);
   });
+
+  // Every WebAssembly path above runs for a while before sampling (see `warmUp`).
+  warmUp(() => convolveDirectWasm(dx, dh, dy, 0, dy.length, false), 150);
+  warmUp(() => realFftWasm(fx, re, im), 150);
+  warmUp(() => raw.realFftF32(tx, N, tor, toi, twr, twi, tw, tpos, trt), 150);
+  warmUp(() => pffft._pffft_transform_ordered(setup, pin, pout, pwork, 0), 150);
+  warmUp(() => pffft._pffft_transform(setup, pin, pout, pwork, 0), 150);
 
   // ---- grid ----
   const GRID: [number, number][] = [[256, 15], [4096, 63], [65536, 1023], [1048576, 4095]];
