@@ -63,38 +63,38 @@ export interface WasmCostConstants {
 /**
  * Constants fitted by `bench/calibrate_wasm.bench.ts` (weighted least squares on
  * mitata medians, 90 points x f32/f64 x three kernels: full mode, kernels longer
- * than the signal, "same" and "valid" windows) on Node 20.20, Deno 2.9.6 and
- * Bun 1.4.5, 2-core x86-64 development machine shared with other jobs, 2026-11-25;
- * these are the joint fit over all three runtimes' measurements, printed by
- * `node --import tsx bench/calibrate_wasm.bench.ts --score` after running
- * `node --import tsx bench/calibrate_wasm.bench.ts`,
+ * than the signal, "same" and "valid" windows; frequency-domain points alternate two
+ * kernels so that every call transforms its kernel) on Node 20.20, Deno 2.9.6 and
+ * Bun 1.4.5, 2-core x86-64 development machine shared with other jobs, 2026-11-25,
+ * after the direct window became one WebAssembly call (its fixed cost fell from
+ * about 115 to 80 ns); these are the joint fit over all three runtimes'
+ * measurements, printed by `node --import tsx bench/calibrate_wasm.bench.ts --score`
+ * after running `node --import tsx bench/calibrate_wasm.bench.ts`,
  * `node_modules/.bin/deno run -A bench/calibrate_wasm.bench.ts` and
- * `node_modules/.bin/bun bench/calibrate_wasm.bench.ts`. Bun's direct kernel is
- * about 10% faster relative to its overlap-add than Node's and Deno's (per-runtime
- * fits put the large-signal f32 crossover at 42 taps on Bun, 34 on Node and 29 on
- * Deno); one set for all
- * keeps the choice the same everywhere and costs at most ~20% near the crossover,
- * where the two kernels are close anyway. With these constants the first
- * full-mode kernel length that leaves direct is, for n = 256, 1024, 4096, 16384
- * and >= 65536: f32 56, 43, 39, 36, 35; f64 50, 37, 33, 31, 30. They pick the
- * faster of direct and overlap-add at 175/180 (Node), 172/180 (Deno) and 175/180
- * (Bun) of the measured points (within 5% of it at 179, 174 and 179); the worst
- * pick costs 1.21x (65536x32 f32 on Deno, 1024x48 f32 on Bun), right at the
+ * `node_modules/.bin/bun bench/calibrate_wasm.bench.ts`. Per-runtime fits differ by a
+ * few taps (Bun's direct kernel is relatively faster); one set for all keeps the
+ * choice the same everywhere and costs little near the crossover, where the two
+ * kernels are close anyway. With these constants the first full-mode kernel length
+ * that leaves direct is, for n = 256, 1024, 4096, 16384, 65536 and 2^20: f32 60, 49,
+ * 39, 37, 35, 35; f64 52, 38, 34, 32, 31, 30. They pick the faster of direct and
+ * overlap-add at 174/180 (Node), 174/180 (Deno) and 175/180 (Bun) of the measured
+ * points (within 5% of it at 177, 174 and 179); the worst pick costs 1.10x (65536x32
+ * f32, Node), 1.15x (262144x32 f32, Deno) and 1.09x (256x63 f32, Bun), all at the
  * crossover.
  */
 export const WASM_COST_CONSTANTS: Readonly<WasmCostConstants> = Object.freeze({
-  directPerMultiplyAdd32: 0.061,
-  directPerSample32: 0.109,
-  directPerCall32: 115,
-  overlapAddPerUnit32: 0.144,
+  directPerMultiplyAdd32: 0.0606,
+  directPerSample32: 0.101,
+  directPerCall32: 80.2,
+  overlapAddPerUnit32: 0.142,
   overlapAddPerSample32: 0.335,
-  overlapAddPerCall32: 233,
-  directPerMultiplyAdd64: 0.122,
-  directPerSample64: 0.213,
-  directPerCall64: 106,
-  overlapAddPerUnit64: 0.294,
-  overlapAddPerSample64: 0.363,
-  overlapAddPerCall64: 170,
+  overlapAddPerCall32: 265,
+  directPerMultiplyAdd64: 0.121,
+  directPerSample64: 0.199,
+  directPerCall64: 72.4,
+  overlapAddPerUnit64: 0.295,
+  overlapAddPerSample64: 0.347,
+  overlapAddPerCall64: 209,
 });
 
 /**
