@@ -1,4 +1,5 @@
-// `npm run bench`: runs bench/convolve.bench.ts and bench/telemetry.bench.ts on Node,
+// `npm run bench`: runs bench/convolve.bench.ts, bench/wasm_kernels.bench.ts and
+// bench/telemetry.bench.ts on Node,
 // Deno and Bun, then bench/scipy_side_by_side.py when a python3 with SciPy is
 // present, and rewrites the benchmark block of README.md (between the
 // bench:convolve markers) from the JSON results in bench/results/.
@@ -21,7 +22,11 @@ const runtimes = [
   ["deno", bin("deno"), ["run", "-A", "--v8-flags=--expose-gc"]],
   ["bun", bin("bun"), []],
 ];
-const benches = ["bench/convolve.bench.ts", "bench/telemetry.bench.ts"];
+const benches = [
+  "bench/convolve.bench.ts",
+  "bench/wasm_kernels.bench.ts",
+  "bench/telemetry.bench.ts",
+];
 const GRID = ["256x15", "4096x63", "65536x1023", "1048576x4095"];
 
 function run(command, args, env = process.env) {
@@ -122,6 +127,35 @@ for (const [name] of runtimes) {
       `| ${group} | ${columns.map((n) => format(cell(data, group, n))).join(" | ")} | ${
         (best / auto).toFixed(1)
       }x | ${pffft === undefined ? "-" : `${(pffft / auto).toFixed(1)}x`} |`,
+    );
+  }
+  lines.push("");
+}
+
+const kernels = runtimes.map(([name]) => readResults(`wasm_kernels.${name}.json`)).filter(Boolean);
+if (kernels.length > 0) {
+  const rfft = (data, name) =>
+    data.rows.find((r) => r.group === "rfft/4096" && r.name === name)?.p50_ns;
+  lines.push(
+    "**Real FFT, 4096 points, float32** (`bench/wasm_kernels.bench.ts`, median per call). " +
+      '"with copies": the input copied into WebAssembly memory and the spectrum copied out, ' +
+      'as a user calls it; "bare": data already in linear memory. The ratio is convpool\'s ' +
+      "median over pffft's (below 1: convpool is faster):",
+    "",
+    "| runtime | convpool, with copies | pffft ordered, with copies | ratio | convpool, bare | pffft ordered, bare | pffft unordered, bare | ratio (bare, ordered) | fft.js realTransform |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const data of kernels) {
+    const ours = rfft(data, "wasm realFft (copy in+out)");
+    const pffftCopies = rfft(data, "pffft-wasm simd ordered (copy in+out)");
+    const oursBare = rfft(data, "wasm realFft in linear memory (no copies)");
+    const pffftBare = rfft(data, "pffft-wasm simd ordered");
+    lines.push(
+      `| ${data.runtime} ${data.version} | ${format(ours)} | ${format(pffftCopies)} | ${
+        (ours / pffftCopies).toFixed(2)
+      } | ${format(oursBare)} | ${format(pffftBare)} | ${
+        format(rfft(data, "pffft-wasm simd unordered"))
+      } | ${(oursBare / pffftBare).toFixed(2)} | ${format(rfft(data, "fft.js realTransform"))} |`,
     );
   }
   lines.push("");
