@@ -1,8 +1,8 @@
 // `npm run bench`: runs bench/convolve.bench.ts, bench/wasm_kernels.bench.ts and
-// bench/telemetry.bench.ts on Node,
-// Deno and Bun, then bench/scipy_side_by_side.py when a python3 with SciPy is
-// present, and rewrites the benchmark block of README.md (between the
-// bench:convolve markers) from the JSON results in bench/results/.
+// bench/telemetry.bench.ts on Node, Deno and Bun, then bench/scipy_side_by_side.py
+// when a python3 with SciPy is present, and rewrites the benchmark block of
+// README.md (between the bench:convolve markers) from the JSON results in
+// bench/results/.
 //
 //   node scripts/bench_all.mjs            run everything, then update the README
 //   node scripts/bench_all.mjs --table    only rebuild the block from existing JSON
