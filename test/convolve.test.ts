@@ -6,13 +6,24 @@ import { convolve, correlate } from "../mod.ts";
 import { activeKernelSet, pickKernel } from "../src/kernels/dispatch.ts";
 import { setWasmKernelsEnabled } from "../src/kernels/wasm/wasm_kernels.ts";
 import type { Float, Method, Mode } from "../src/types.ts";
-import { assertClose, randomSignal, referenceConvolve } from "./helpers/reference.ts";
+import {
+  assertClose,
+  convolutionScale,
+  randomSignal,
+  referenceConvolve,
+} from "./helpers/reference.ts";
 
 const MODES: Mode[] = ["full", "same", "valid"];
 const METHODS: Method[] = ["auto", "direct", "fft"];
 const OPS = { convolve, correlate } as const;
 const FLOAT32_TOLERANCE = 2e-5;
 const FLOAT64_TOLERANCE = 1e-11;
+/**
+ * Tolerances relative to {@linkcode convolutionScale} for random input: over 20x
+ * the largest error seen in 40,000 random cases per kernel set (1.7e-7 in float32,
+ * 4.4e-16 in float64).
+ */
+const NORMWISE = { float32: 4e-6, float64: 1e-13 };
 const KERNEL_SETS = ["wasm", "typescript"] as const;
 
 /** Runs `body` with the WebAssembly kernels on or off, restoring them afterwards. */
@@ -95,11 +106,26 @@ for (const set of KERNEL_SETS) {
             const result = OPS[c.op](signal, kernel, { mode: c.mode, method: c.method });
             const expected = referenceConvolve(signal, kernel, c.mode, c.op === "correlate");
             const tolerance = c.float64Signal && c.float64Kernel
-              ? FLOAT64_TOLERANCE
-              : FLOAT32_TOLERANCE;
-            assertClose(result, expected, tolerance, JSON.stringify(c));
+              ? NORMWISE.float64
+              : NORMWISE.float32;
+            const scale = convolutionScale(signal, kernel);
+            assertClose(result, expected, tolerance, JSON.stringify(c), scale);
           }),
-          { numRuns: 300 },
+          {
+            numRuns: 300,
+            // Failed in CI when the tolerance was relative to max|expected|: the one
+            // "same" output of a 1-sample signal lands on a small kernel tap.
+            examples: [[{
+              n: 1,
+              m: 427,
+              seed: 1405653941,
+              mode: "same",
+              method: "fft",
+              op: "convolve",
+              float64Signal: false,
+              float64Kernel: false,
+            }]],
+          },
         );
       }),
     );
@@ -128,8 +154,9 @@ for (const set of KERNEL_SETS) {
             assertClose(
               result,
               expected,
-              c.float64 ? FLOAT64_TOLERANCE : FLOAT32_TOLERANCE,
+              c.float64 ? NORMWISE.float64 : NORMWISE.float32,
               JSON.stringify(c),
+              convolutionScale(signal, kernel),
             );
           }),
           { numRuns: 24 },

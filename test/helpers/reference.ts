@@ -1,6 +1,7 @@
 /**
  * Test oracle: a plain float64 direct convolution (and DFT), deterministic random
- * signals and a tolerance check relative to the largest output magnitude.
+ * signals, and tolerance checks relative to the largest output magnitude or to the
+ * scale of a convolution's rounding error.
  *
  * Every test module checks its kernels against these functions rather than a
  * copy of its own, so that there is one oracle to trust.
@@ -135,6 +136,25 @@ export function maxAbs(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
   return max;
+}
+
+/**
+ * The scale a convolution's rounding error is measured against:
+ * `‖signal‖₂ · ‖kernel‖₂`. By Cauchy–Schwarz no output element exceeds it, and the
+ * rounding error of direct summation and of FFT convolution alike is a small multiple
+ * of the unit roundoff times it, whichever window of the output is compared. A
+ * tolerance relative to the compared values themselves fails whenever they happen to
+ * be small: the one "same" sample of a 1-sample signal that meets a tiny kernel tap,
+ * or a short window whose terms cancel.
+ */
+export function convolutionScale(signal: ArrayLike<number>, kernel: ArrayLike<number>): number {
+  return Math.sqrt(sumOfSquares(signal) * sumOfSquares(kernel));
+}
+
+function sumOfSquares(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return sum;
 }
 
 /**
