@@ -663,11 +663,13 @@ export function tuningDashboard(): dashboard.Dashboard {
       description:
         "Bytes of the WebAssembly SIMD kernels' linear memory (convpool_kernel_memory_usage_bytes): their scratch and " +
         "cached FFT tables, one memory per process shared by every engine (worker threads have their own). It grows to " +
-        "the working set of the largest convolution run so far and never shrinks (WebAssembly memory cannot be given " +
-        "back), so a step up is one larger convolution and a large value means a few huge convolutions, not a leak. It " +
-        "is outside the allocation engine: it does not count against CONVPOOL_POOL_MAX_BYTES or CONVPOOL_STACK_BYTES " +
-        "and no setting bounds it; to keep it small, cut huge signals into blocks (StreamingConvolver). On the " +
-        "typescript kernel set it is 0: those kernels take their scratch from the engine instead.",
+        "the working set of the largest recent convolution; WebAssembly memory cannot shrink, so above 16 MiB the " +
+        "kernels drop their instance once 5 to 10 s pass without a call needing that much, and the value falls back " +
+        "to its starting size. A step up is one larger convolution; a value that stays high means huge convolutions " +
+        "keep coming, not a leak. It is outside the allocation engine: it does not count against " +
+        "CONVPOOL_POOL_MAX_BYTES or CONVPOOL_STACK_BYTES; to keep it small, cut huge signals into blocks " +
+        "(StreamingConvolver). On the typescript kernel set it is 0: those kernels take their scratch from the engine " +
+        "instead.",
       unit: "bytes",
       width: 24,
       queries: [{

@@ -5,24 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { startMaintenanceTimer } from "../src/alloc/maintenance.ts";
 import { ROOT, RUNTIMES } from "./helpers/runtimes.ts";
-
-test("the maintenance timer runs its pass periodically and stops on request", async () => {
-  let passes = 0;
-  const timer = startMaintenanceTimer(5, () => {
-    passes++;
-    if (passes === 1) throw new Error("a failing pass is swallowed");
-  });
-  assert.equal(timer.unrefed, true);
-  await new Promise((r) => setTimeout(r, 60));
-  timer.stop();
-  timer.stop();
-  const seen = passes;
-  assert.ok(seen >= 2, `only ${seen} passes`);
-  await new Promise((r) => setTimeout(r, 30));
-  assert.equal(passes, seen);
-});
 
 const SCRIPT = `
 import { createEngine } from ${

@@ -20,9 +20,12 @@ import {
   convolveOverlapAddWasm,
   kernelSpectrumReuses,
   realFftWasm,
+  releaseIdleWasmMemory,
   setWasmKernelsEnabled,
+  setWasmMemoryRetention,
   wasmKernels,
   wasmMemoryBytes,
+  wasmMemoryReleases,
 } from "../src/kernels/wasm/wasm_kernels.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolveDirect } from "../src/kernels/direct.ts";
@@ -354,6 +357,91 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
     const a = chooseOverlapAddSize(1 << 20, 15, false);
     const b = chooseOverlapAddSize(1 << 20, 4095, false);
     assert.ok(b > a && a >= 32, `${a} ${b}`);
+  });
+});
+
+describe("WebAssembly linear memory release", { skip: !wasmAvailable }, () => {
+  const DEFAULT_RETENTION = [16 * 1024 * 1024, 5000] as const;
+  const BOUND = 1 << 20;
+  const h = randomSignal(Float32Array, 31, 52);
+  /** One overlap-add call over `n` samples; returns its output. */
+  const convolveLength = (n: number): Float32Array => {
+    const x = randomSignal(Float32Array, n, n);
+    const out = new Float32Array(n + 30);
+    convolveOverlapAddWasm(x, h, out, 0, out.length, false);
+    return out;
+  };
+  const withRetention =
+    (bytes: number, ms: number, body: () => Promise<void> | void) => async () => {
+      setWasmMemoryRetention(bytes, ms);
+      try {
+        await body();
+      } finally {
+        setWasmMemoryRetention(...DEFAULT_RETENTION);
+      }
+    };
+
+  it(
+    "gives memory above the bound back once a whole check passes without a call needing it",
+    withRetention(BOUND, 60_000, () => {
+      const kept = convolveLength(1000);
+      const keptCopy = kept.slice();
+      convolveLength(300_000); // about 2.4 MB of linear memory
+      const grown = wasmMemoryBytes();
+      assert.ok(grown > BOUND, `grew to ${grown}`);
+      assert.equal(releaseIdleWasmMemory(), 0, "the big call happened since the last check");
+      convolveLength(300_000);
+      assert.equal(releaseIdleWasmMemory(), 0, "still needed");
+      const reusesBefore = kernelSpectrumReuses();
+      convolveLength(1000); // small: caches a spectrum that the same call would reuse
+      convolveLength(1000);
+      assert.equal(kernelSpectrumReuses(), reusesBefore + 1, "reused before the release");
+      const releasesBefore = wasmMemoryReleases();
+      assert.equal(releaseIdleWasmMemory(), grown, "a whole check without a big call");
+      assert.equal(wasmMemoryBytes(), 0);
+      assert.equal(wasmMemoryReleases(), releasesBefore + 1);
+      assert.deepEqual(kept, keptCopy, "results handed out before stay intact");
+      // The next call instantiates afresh: right results, and the kernel spectrum is
+      // computed again (the cached one went with the old memory).
+      const reusesAfter = kernelSpectrumReuses();
+      const x = randomSignal(Float32Array, 1000, 1000);
+      const again = convolveLength(1000);
+      assert.equal(kernelSpectrumReuses(), reusesAfter, "no stale spectrum");
+      assertWindow(again, referenceFull(x, h, false), 0, 1030, "after release", x, h);
+      assert.ok(wasmMemoryBytes() > 0 && wasmMemoryBytes() <= BOUND);
+    }),
+  );
+
+  it(
+    "keeps memory at or below the bound however long it is idle",
+    withRetention(BOUND, 60_000, () => {
+      convolveLength(1000);
+      const bytes = wasmMemoryBytes();
+      assert.ok(bytes <= BOUND);
+      assert.equal(releaseIdleWasmMemory(), 0);
+      assert.equal(releaseIdleWasmMemory(), 0);
+      assert.equal(wasmMemoryBytes(), bytes);
+    }),
+  );
+
+  it(
+    "releases on its own timer after a call above the bound",
+    withRetention(BOUND, 20, async () => {
+      const releasesBefore = wasmMemoryReleases();
+      convolveLength(300_000);
+      for (let i = 0; i < 200 && wasmMemoryReleases() === releasesBefore; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(wasmMemoryReleases(), releasesBefore + 1);
+      assert.equal(wasmMemoryBytes(), 0);
+    }),
+  );
+
+  it("rejects a bad bound or interval with the value quoted", () => {
+    assert.throws(() => setWasmMemoryRetention(-1, 5000), /got -1/);
+    assert.throws(() => setWasmMemoryRetention(1.5, 5000), RangeError);
+    assert.throws(() => setWasmMemoryRetention(BOUND, 0), /got 0/);
+    assert.throws(() => setWasmMemoryRetention(BOUND, NaN), /got NaN/);
   });
 });
 

@@ -52,7 +52,7 @@ import {
   SIZE_CLASS_COUNT,
   sizeClassOf,
 } from "./counters.ts";
-import { type MaintenanceTimer, startMaintenanceTimer } from "./maintenance.ts";
+import { type MaintenanceTimer, startMaintenanceTimer } from "../maintenance_timer.ts";
 import { pressureLevelOf, runtimeMemoryUsage } from "./pressure.ts";
 import { StackArena } from "./stack_arena.ts";
 import { AcquireFailure, ReleaseResult, SizeClassPool } from "./size_class_pool.ts";

@@ -224,7 +224,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     "updowncounter",
     "Bytes of the WebAssembly kernels' linear memory (scratch and cached FFT tables), by kernel " +
       "set (wasm, typescript: 0). Process-wide and outside the engine's limits; it grows to the " +
-      "largest convolution's working set and never shrinks.",
+      "largest recent convolution's working set, and above 16 MiB it is given back once 5 to 10 s " +
+      "pass without a call needing it.",
     [A.kernelSet],
   ),
   stackRecommendedLimit: define(

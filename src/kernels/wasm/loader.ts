@@ -197,16 +197,34 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
   return decodeBase64(WASM_BASE64);
 }
 
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The kernels' module, compiled once per process; `null` without WebAssembly SIMD. */
+function compiledModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    compiled = null;
+    if (simdSupported()) {
+      try {
+        compiled = new WebAssembly.Module(wasmBytes());
+      } catch {
+        // Leave null: callers fall back to the TypeScript kernels.
+      }
+    }
+  }
+  return compiled;
+}
+
 /**
- * Instantiates a NEW copy of the kernels (own linear memory), or returns `null` when
- * WebAssembly SIMD is unavailable or instantiation fails.
+ * Instantiates a NEW copy of the kernels (own linear memory) from the module compiled
+ * once per process, or returns `null` when WebAssembly SIMD is unavailable or
+ * instantiation fails. Instances of one module share its compiled (and tiered-up)
+ * code, so a new instance costs tens of microseconds and runs at full speed.
  */
 export function instantiateWasm(): WasmExports | null {
-  if (!simdSupported()) return null;
+  const module = compiledModule();
+  if (module === null) return null;
   try {
-    const module = new WebAssembly.Module(wasmBytes());
-    const instance = new WebAssembly.Instance(module, {});
-    return instance.exports as unknown as WasmExports;
+    return new WebAssembly.Instance(module, {}).exports as unknown as WasmExports;
   } catch {
     return null;
   }
@@ -218,4 +236,13 @@ let cached: WasmExports | null | undefined;
 export function loadWasmExports(): WasmExports | null {
   if (cached === undefined) cached = instantiateWasm();
   return cached;
+}
+
+/**
+ * Forgets the process-wide instance, so that its linear memory (which can only grow)
+ * can be collected once its last view is gone; the next {@linkcode loadWasmExports}
+ * instantiates a fresh one.
+ */
+export function releaseWasmExports(): void {
+  cached = undefined;
 }

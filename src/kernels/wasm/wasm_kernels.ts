@@ -17,6 +17,14 @@
  * growth, twiddle tables are cached per FFT size, so steady-state calls allocate
  * nothing on the JS heap.
  *
+ * Release: linear memory can only grow, so after a call that needed more than the
+ * retention bound (16 MiB by default), an unref'd timer checks every 5 s; once a
+ * whole interval passes without a call needing more than the bound, the instance is
+ * dropped, its memory left to the garbage collector, and the next call starts a
+ * fresh instance of the compiled module (instantiation takes tens of microseconds;
+ * the JIT needs a few thousand calls to settle again). See
+ * {@linkcode setWasmMemoryRetention}.
+ *
  * Kernel spectra: the frequency-domain wrappers keep the last kernel's spectrum
  * together with a copy of the kernel's (converted) bits. A later call whose kernel has
  * the same bits, length, direction, FFT size and precision reuses the spectrum; the
@@ -39,7 +47,8 @@
  */
 
 import type { Float } from "../../types.ts";
-import { loadWasmExports, type WasmExports } from "./loader.ts";
+import { type MaintenanceTimer, startMaintenanceTimer } from "../../maintenance_timer.ts";
+import { loadWasmExports, releaseWasmExports, type WasmExports } from "./loader.ts";
 
 /** Options of the frequency-domain wrappers. */
 export interface WasmFftOptions {
@@ -113,6 +122,18 @@ const outViews: (Float32Array | Float64Array | null)[] = [null, null];
 const outIndex: number[] = [-1, -1];
 const outLength: number[] = [-1, -1];
 
+// Release of idle memory (see the module notes).
+let retainBytes = 16 * 1024 * 1024;
+let releaseCheckMs = 5000;
+/**
+ * The most memory any call needed since the last release check: its scratch, its
+ * FFT tables and the kernel spectrum, i.e. what it would take in a fresh instance
+ * (the tables of other sizes, kept from earlier calls, do not count).
+ */
+let neededSinceCheck = 0;
+let releaseTimer: MaintenanceTimer | null = null;
+let releaseCount = 0;
+
 const ALIGN = 64;
 
 function alignUp(value: number): number {
@@ -140,19 +161,100 @@ function refreshViews(): void {
   outViews[1] = null;
 }
 
-/** Grows linear memory so that bytes [0, end) exist. */
-function ensureMemory(end: number): void {
+/**
+ * Grows linear memory so that bytes [0, end) exist. `needed` is what the calling
+ * convolution would take in a fresh instance (see neededSinceCheck).
+ */
+function ensureMemory(end: number, needed = 0): void {
+  if (needed > neededSinceCheck) neededSinceCheck = needed;
   // viewBuffer is memory.buffer until the next growth (only this module grows it);
   // reading the ArrayBuffer is cheaper than the Memory's buffer getter.
   const have = viewBuffer!.byteLength;
   if (end > have) {
     memory!.grow(Math.ceil((end - have) / 65536));
     refreshViews();
+    armReleaseTimer();
   }
+}
+
+/** Starts the release timer when the memory is above the retention bound. */
+function armReleaseTimer(): void {
+  if (releaseTimer === null && viewBuffer !== null && viewBuffer.byteLength > retainBytes) {
+    releaseTimer = startMaintenanceTimer(releaseCheckMs, releaseIdleWasmMemory);
+  }
+}
+
+function stopReleaseTimer(): void {
+  releaseTimer?.stop();
+  releaseTimer = null;
+}
+
+/**
+ * One check of the release timer: when the linear memory is above the retention
+ * bound and no call since the previous check needed more than the bound, drops the
+ * instance (tables, cached kernel spectrum and all) so its memory can be collected.
+ * Returns the bytes given up (0 when it kept the memory).
+ */
+export function releaseIdleWasmMemory(): number {
+  const bytes = viewBuffer === null ? 0 : viewBuffer.byteLength;
+  const needed = neededSinceCheck;
+  neededSinceCheck = 0;
+  if (bytes <= retainBytes) {
+    stopReleaseTimer();
+    return 0;
+  }
+  if (needed > retainBytes) return 0;
+  stopReleaseTimer();
+  wasm = null;
+  memory = null;
+  viewBuffer = null;
+  viewF32 = new Float32Array(0);
+  viewF64 = new Float64Array(0);
+  outViews[0] = outViews[1] = null;
+  outIndex[0] = outIndex[1] = -1;
+  tables.clear();
+  specValid = false;
+  persistentTop = 0;
+  releaseWasmExports();
+  releaseCount++;
+  return bytes;
+}
+
+/**
+ * Sets when idle linear memory is given back: above `bytes`, once a whole
+ * `checkIntervalMs` passes without a call needing more (defaults 16 MiB and 5000 ms).
+ *
+ * @throws {RangeError} unless `bytes` is a non-negative integer and `checkIntervalMs`
+ * a positive one.
+ */
+export function setWasmMemoryRetention(bytes: number, checkIntervalMs: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new RangeError(`Expected a retention bound in bytes (an integer >= 0), got ${bytes}`);
+  }
+  if (!Number.isSafeInteger(checkIntervalMs) || checkIntervalMs < 1) {
+    throw new RangeError(
+      `Expected a check interval in ms (an integer >= 1), got ${checkIntervalMs}`,
+    );
+  }
+  retainBytes = bytes;
+  releaseCheckMs = checkIntervalMs;
+  stopReleaseTimer();
+  armReleaseTimer();
+}
+
+/** How many times this process gave idle linear memory back (see the module notes). */
+export function wasmMemoryReleases(): number {
+  return releaseCount;
 }
 
 function twiddleBytes(n: number, bytes: number): number {
   return alignUp(wasm!.twiddleCount(n) * bytes);
+}
+
+/** Bytes of the tables of a complex FFT of size n: [twiddles][positions][real]. */
+function fftTableBytes(n: number, f64: boolean): number {
+  const bytes = f64 ? 8 : 4;
+  return twiddleBytes(n, bytes) + alignUp(n * 4) + alignUp((n + 8) * bytes);
 }
 
 /** Address of the tables of a complex FFT of size n: [twiddles][positions][real]. */
@@ -164,7 +266,7 @@ function fftTables(n: number, f64: boolean): number {
   const base = persistentTop;
   const pos = base + twiddleBytes(n, bytes);
   const rt = pos + alignUp(n * 4);
-  const end = rt + alignUp((n + 8) * bytes);
+  const end = base + fftTableBytes(n, f64);
   ensureMemory(end);
   if (f64) {
     wasm!.fftInitF64(base, pos, n);
@@ -265,7 +367,7 @@ export function convolveDirectWasm(
   const hr = scratchBase();
   const xp = hr + alignUp(m * bytes);
   const y = xp + alignUp(Math.max(padded, n + m - 1) * bytes);
-  ensureMemory(y + count * bytes);
+  ensureMemory(y + count * bytes, y + count * bytes - hr);
   const view = f64 ? viewF64 : viewF32;
   view.set(kernel, hr / bytes);
   view.set(signal, xp / bytes + m - 1);
@@ -343,7 +445,8 @@ function overlapAddWindow(
   const wRe = h + alignUp(m * bytes);
   const wIm = wRe + size * bytes;
   const y = wIm + size * bytes;
-  ensureMemory(y + alignUp(length * bytes));
+  const end = y + alignUp(length * bytes);
+  ensureMemory(end, end - hRe + fftTableBytes(size, f64));
   const view = f64 ? viewF64 : viewF32;
   const w = wasm!;
   view.set(kernel, h / bytes);
@@ -490,7 +593,8 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
   const wIm = wRe + half * bytes;
   const oRe = wIm + half * bytes;
   const oIm = oRe + alignUp((half + 1) * bytes);
-  ensureMemory(oIm + alignUp((half + 1) * bytes));
+  const end = oIm + alignUp((half + 1) * bytes);
+  ensureMemory(end, end - x + fftTableBytes(half, f64));
   (f64 ? viewF64 : viewF32).set(input, x / bytes);
   if (f64) wasm!.realFftF64(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
   else wasm!.realFftF32(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
@@ -514,7 +618,7 @@ export function setWasmKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
-/** Current size of the kernels' linear memory in bytes (0 before first use). */
+/** Current size of the kernels' linear memory in bytes (0 before first use and after a release). */
 export function wasmMemoryBytes(): number {
   return memory === null ? 0 : memory.buffer.byteLength;
 }

@@ -1,13 +1,14 @@
 /**
  * The maintenance timer: runs a pass periodically without ever keeping the
- * process alive.
+ * process alive. The allocation engine trims its pool with it; the WebAssembly
+ * kernels give idle linear memory back with it.
  *
  * The timer is unref'd where the runtime allows: `timer.unref()` on Node and Bun,
  * `Deno.unrefTimer(id)` on Deno (both reached through local structural types).
  *
  * @example
  * ```ts
- * import { startMaintenanceTimer } from "./maintenance.ts";
+ * import { startMaintenanceTimer } from "./maintenance_timer.ts";
  * const timer = startMaintenanceTimer(1000, () => console.log("pass"));
  * timer.stop();
  * ```
@@ -37,7 +38,7 @@ interface UnrefableTimer {
  *
  * @example
  * ```ts
- * import { startMaintenanceTimer } from "./maintenance.ts";
+ * import { startMaintenanceTimer } from "./maintenance_timer.ts";
  * startMaintenanceTimer(5000, () => {}).stop();
  * ```
  */
