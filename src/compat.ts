@@ -18,14 +18,18 @@
 import type { EngineStats } from "./alloc/stats.ts";
 import { executeOperation } from "./convolve.ts";
 import { getDefaultEngine } from "./default_engine.ts";
+import { acquireResultFloat32 } from "./result_buffer.ts";
 import { OPERATION_INDEX } from "./telemetry/record.ts";
 import type { Float } from "./types.ts";
 import { assertNonEmptyFloat, describeValue } from "./validate.ts";
 
 /**
  * Full-mode convolution of a `Float32Array` signal; the result comes from the
- * default engine's pool. Give it back with {@linkcode BufferUtils.releaseBuffer}
- * when done, so the next call of that size allocates nothing.
+ * default engine's pool (never its stack arena, even inside `engine.scope()`) and
+ * is the caller's: the library never reuses it until the caller gives it back
+ * with {@linkcode BufferUtils.releaseBuffer}, after which the next call of that
+ * size reuses it and allocates nothing. A result never given back stays the
+ * caller's (garbage-collected, and counted under `misuse.leaked`).
  *
  * @throws {TypeError} when signal is not a Float32Array or kernel is not a float typed array.
  * @throws {RangeError} on empty input.
@@ -34,7 +38,7 @@ export function convolution(signal: Float32Array, kernel: Float): Float32Array {
   assertFloat32Signal(signal, "convolution");
   assertNonEmptyFloat(kernel, "kernel", "convolution");
   const engine = getDefaultEngine();
-  const result = engine.acquireFloat32(signal.length + kernel.length - 1);
+  const result = acquireResultFloat32(engine, signal.length + kernel.length - 1);
   try {
     return executeOperation(
       "convolution",
@@ -88,7 +92,10 @@ function assertFloat32Signal(signal: unknown, caller: string): asserts signal is
 
 /** Pool utilities of the seed-style API, all on the default engine. */
 export const BufferUtils: {
-  /** Gives a result of {@linkcode convolution} or a batch back to the pool. */
+  /**
+   * Gives a result of {@linkcode convolution} or of a `BatchOperations` batch back
+   * to the pool, once: the caller decides when (the buffer must not be read after).
+   */
   releaseBuffer(buffer: Float32Array | Float64Array): void;
   /** Fills the pool for these element counts (float32); returns the buffers added. */
   preWarm(sizes: number[]): number;

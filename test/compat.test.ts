@@ -8,6 +8,7 @@ import {
   getDefaultEngine,
 } from "../mod.ts";
 import { assertClose, randomSignal, referenceConvolve } from "./helpers/reference.ts";
+import { overwriteStack } from "./helpers/stack_fill.ts";
 
 describe("the seed-style API", () => {
   it("convolution returns the full convolution in a pooled Float32Array that releaseBuffer takes back", () => {
@@ -25,6 +26,19 @@ describe("the seed-style API", () => {
     assert.equal(after.hits - before.hits, 1);
     assert.equal(after.misses - before.misses, 0);
     assert.equal(after.releases - before.releases, 1);
+  });
+
+  it("convolution inside engine.scope() returns a pool buffer that outlives the scope", () => {
+    const engine = getDefaultEngine();
+    const signal = randomSignal(Float32Array, 40, 5);
+    const kernel = randomSignal(Float32Array, 7, 6);
+    let result!: Float32Array;
+    engine.scope(() => {
+      result = convolution(signal, kernel); // small enough for the stack: it must not go there
+    });
+    overwriteStack(engine);
+    assert.deepEqual(result, convolve(signal, kernel));
+    BufferUtils.releaseBuffer(result); // still the caller's to give back
   });
 
   it("convolutionInPlace writes into the given result and returns it", () => {
