@@ -157,8 +157,11 @@ export async function runSensorBatch(options: SensorBatchOptions): Promise<Senso
       // Yield between rounds so a metrics scrape can run.
       await new Promise((resolve) => setTimeout(resolve, 0));
     } while (performance.now() < deadline);
-    // Replay the backlog as a stream: only one batch of results is alive at a time.
-    for (const batch of BatchOperations.convolutionStream(backlog, 16)) streamed += batch.length;
+    // Replay the backlog as a stream, giving each batch back: one batch of results at a time.
+    for (const batch of BatchOperations.convolutionStream(backlog, 16)) {
+      streamed += batch.length;
+      batch.forEach((result) => BufferUtils.releaseBuffer(result));
+    }
   } finally {
     await server?.close();
   }

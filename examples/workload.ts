@@ -341,8 +341,11 @@ function batchAndStream(inputs: Inputs): number {
     sum += y[0];
     BufferUtils.releaseBuffer(y);
   }
-  // Stream results are recycled by the generator: read them, do not release them.
-  for (const group of BatchOperations.convolutionStream(inputs.batch, 4)) sum += group[0][0];
+  // Stream results are the caller's: read them, then give them back for the next batch.
+  for (const group of BatchOperations.convolutionStream(inputs.batch, 4)) {
+    sum += group[0][0];
+    group.forEach((y) => BufferUtils.releaseBuffer(y));
+  }
   return sum;
 }
 

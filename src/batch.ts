@@ -5,11 +5,16 @@
  * @example
  * ```ts
  * import { BatchOperations } from "./batch.ts";
+ * import { getDefaultEngine } from "./default_engine.ts";
+ * const engine = getDefaultEngine();
  * const kernel = new Float32Array([0.25, 0.5, 0.25]);
  * const pairs: [Float32Array, Float32Array][] = [[new Float32Array(8), kernel], [new Float32Array(16), kernel]];
  * const results = BatchOperations.convolutionBatch(pairs, { reuseBuffers: false });
- * console.log(results.map((r) => r.length)); // [10, 18]
- * for (const batch of BatchOperations.convolutionStream(pairs, 1)) console.log(batch[0].length);
+ * console.log(results.map((r) => r.length)); // [10, 18]: plain arrays, yours
+ * for (const batch of BatchOperations.convolutionStream(pairs, 1)) {
+ *   console.log(batch[0].length); // 10, then 18: pool buffers, yours
+ *   batch.forEach((result) => engine.release(result)); // give them back: the next batch reuses them
+ * }
  *
  * // An async source (async generator, ReadableStream of pairs) gives an async generator.
  * async function* arriving() {
@@ -27,6 +32,7 @@ import type { AllocationEngine } from "./alloc/engine.ts";
 import { executeOperation, resolveEngine } from "./convolve.ts";
 import { OPERATION_INDEX } from "./telemetry/record.ts";
 import { CachedWorkspace } from "./kernels/workspace.ts";
+import { acquireResultFloat32 } from "./result_buffer.ts";
 import type { Float } from "./types.ts";
 import { assertNonEmptyFloat, describeValue } from "./validate.ts";
 
@@ -36,20 +42,25 @@ export type ConvolutionPair = readonly [signal: Float32Array, kernel: Float];
 /** Options of {@linkcode BatchOperations.convolutionBatch}. */
 export interface BatchOptions {
   /**
-   * Results come from the engine's pool (default `true`): give them back with
-   * `engine.release` / `BufferUtils.releaseBuffer` and the next batch reuses them.
-   * `false` returns plain arrays that the garbage collector owns.
+   * Results come from the engine's pool (default `true`). They are yours: the
+   * library never takes them back. Give each back with `engine.release` /
+   * `BufferUtils.releaseBuffer` when you are done with it, and later calls reuse
+   * its memory (what is reused is only what you gave back). A result you never
+   * give back stays yours; the garbage collector frees it and the engine counts
+   * it under `misuse.leaked`, as any pool buffer. `false` returns plain arrays,
+   * with nothing to give back.
    */
   reuseBuffers?: boolean;
   /**
    * Acquire every result before computing any (default `false`), so that the pool
-   * decisions of the batch happen together, up front.
+   * decisions of the batch happen together, up front. Results are yours either way.
    */
   preAllocateResults?: boolean;
   /**
    * Kernel scratch comes from the engine's shared stack arena and pool, reused pair
    * after pair (default `true`). `false` gives each pair fresh, private heap scratch:
    * only useful to compare against, or to isolate a suspected scratch problem.
+   * Only scratch is concerned: results are never scratch.
    */
   useSharedWorkspace?: boolean;
   /** Engine to use (default: the process-wide default engine). */
@@ -59,10 +70,27 @@ export interface BatchOptions {
 /** Options of {@linkcode BatchOperations.convolutionStream}. */
 export interface StreamOptions {
   /**
-   * Recycle results (default `true`): each batch's results come from the pool and
-   * go back to it when the generator resumes, so memory stays bounded by one batch
-   * whatever the input's length. Copy what you keep; do not release them yourself.
-   * `false` yields plain arrays that you own.
+   * Results come from the engine's pool (default `true`), as with
+   * {@linkcode BatchOptions.reuseBuffers}. They are yours: the generator never
+   * takes them back. Give each back with `engine.release` /
+   * `BufferUtils.releaseBuffer` when you are done with it, and the next batches
+   * reuse its memory, so a stream whose results you give back batch after batch
+   * holds about one batch of pool memory however long the input. A result you
+   * never give back stays yours (garbage-collected, and counted under
+   * `misuse.leaked` as any pool buffer). `false` yields plain arrays, with
+   * nothing to give back.
+   */
+  reuseBuffers?: boolean;
+  /**
+   * Recycle the results (default `false`), for zero allocation without giving
+   * anything back yourself. The generator then gives each batch's results back to
+   * the pool itself, when you ask for the next batch (once that batch is computed),
+   * and later batches reuse that memory. A batch is valid only until you ask for
+   * the next one: copy what you keep, and do not release these results yourself.
+   * Pool memory stays bounded by two batches. With the engine's `debug: true`, a
+   * recycled result reads as NaN until a later batch reuses it, so reading a batch
+   * during the next one, or after the loop, shows NaN rather than silent data.
+   * Recycled results always come from the pool (`reuseBuffers` is ignored).
    */
   recycle?: boolean;
   /** Engine to use (default: the process-wide default engine). */
@@ -115,7 +143,7 @@ function convolutionBatch(
   const results: Float32Array[] = new Array(pairs.length);
   const take = (i: number): Float32Array => {
     const length = pairs[i][0].length + pairs[i][1].length - 1;
-    return reuseBuffers ? engine.acquireFloat32(length) : new Float32Array(length);
+    return reuseBuffers ? acquireResultFloat32(engine, length) : new Float32Array(length);
   };
   let taken = 0;
   try {
@@ -146,8 +174,13 @@ function convolutionBatch(
 /** Per-stream state shared by the sync and async generators. */
 interface StreamState {
   engine: AllocationEngine;
+  /** Results come from the pool (else plain arrays). */
+  pooled: boolean;
+  /** The generator gives each yielded batch back itself (see StreamOptions.recycle). */
   recycle: boolean;
+  /** Results computed and not yet yielded: the generator's own until then. */
   batch: Float32Array[];
+  /** The last yielded batch, kept only to recycle it. */
   yielded: Float32Array[];
   index: number;
 }
@@ -170,18 +203,34 @@ function startStream(
         `received ${describeValue(pairs)}`,
     );
   }
+  const recycle = options?.recycle === true;
   return {
     engine: resolveEngine(options?.engine, caller),
-    recycle: options?.recycle ?? true,
+    pooled: recycle || (options?.reuseBuffers ?? true),
+    recycle,
     batch: [],
     yielded: [],
     index: 0,
   };
 }
 
+/**
+ * Gives buffers that the generator owns back to the pool. Every buffer is given
+ * back even if one fails (e.g. a recycled result the caller already released),
+ * then the first error is thrown.
+ */
 function giveBack(state: StreamState, buffers: Float32Array[]): void {
-  if (state.recycle) { for (const buffer of buffers) state.engine.release(buffer); }
-  buffers.length = 0;
+  let failure: unknown = null;
+  if (state.pooled) {
+    for (const buffer of buffers) {
+      try {
+        state.engine.release(buffer);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  }
+  if (failure !== null) throw failure;
 }
 
 /** Convolves one pair into the pending batch; returns the batch to yield when it is full. */
@@ -193,7 +242,9 @@ function streamPair(
 ): Float32Array[] | null {
   checkPair(pair, state.index++, caller);
   const length = pair[0].length + pair[1].length - 1;
-  const result = state.recycle ? state.engine.acquireFloat32(length) : new Float32Array(length);
+  const result = state.pooled
+    ? acquireResultFloat32(state.engine, length)
+    : new Float32Array(length);
   state.batch.push(result);
   executeOperation(
     caller,
@@ -208,12 +259,31 @@ function streamPair(
   return state.batch.length === batchSize ? rotate(state) : null;
 }
 
-/** The previous batch goes back to the pool; the pending one becomes the yielded one. */
+/**
+ * The pending batch becomes the yielded one, which is the caller's from now on.
+ * Only when recycling does the previous yielded batch go back to the pool, after
+ * the new one is computed (so under `debug` a stale read of it shows NaN).
+ */
 function rotate(state: StreamState): Float32Array[] {
-  giveBack(state, state.yielded);
-  state.yielded = state.batch;
+  const next = state.batch;
   state.batch = [];
-  return state.yielded;
+  if (state.recycle) {
+    const previous = state.yielded;
+    state.yielded = next;
+    giveBack(state, previous);
+  }
+  return next;
+}
+
+/** When the generator ends: what it still owns goes back (yielded results only if recycled). */
+function finish(state: StreamState): void {
+  const { batch, yielded } = state;
+  state.batch = state.yielded = [];
+  try {
+    giveBack(state, batch);
+  } finally {
+    giveBack(state, yielded);
+  }
 }
 
 function* convolutionStream(
@@ -230,8 +300,7 @@ function* convolutionStream(
     }
     if (state.batch.length > 0) yield rotate(state);
   } finally {
-    giveBack(state, state.yielded);
-    giveBack(state, state.batch);
+    finish(state);
   }
 }
 
@@ -250,8 +319,7 @@ async function* convolutionStreamAsync(
     }
     if (state.batch.length > 0) yield rotate(state);
   } finally {
-    giveBack(state, state.yielded);
-    giveBack(state, state.batch);
+    finish(state);
   }
 }
 
@@ -275,7 +343,10 @@ function convolutionStreamAny(
 export const BatchOperations: {
   /**
    * Convolves every `[signal, kernel]` pair (full mode) and returns the results in
-   * order. All pairs are checked before any work starts.
+   * order. All pairs are checked before any work starts. The results are the
+   * caller's (pool buffers to give back when done, or plain arrays: see
+   * {@linkcode BatchOptions.reuseBuffers}); the library never reuses them behind
+   * the caller's back.
    *
    * @throws {TypeError} when `pairs` is not an array or a pair is malformed (the message names its index).
    * @throws {RangeError} on an empty signal or kernel.
@@ -283,8 +354,22 @@ export const BatchOperations: {
   convolutionBatch(pairs: readonly ConvolutionPair[], options?: BatchOptions): Float32Array[];
   /**
    * Lazily convolves the pairs of any iterable (full mode), yielding arrays of up to
-   * `batchSize` results. It reads the input only as it goes, so memory stays bounded
-   * by one batch whatever the input's length (see {@linkcode StreamOptions.recycle}).
+   * `batchSize` results. It reads the input only as it goes. Every yielded batch and
+   * its results are the caller's: by default pool buffers to give back with
+   * `BufferUtils.releaseBuffer` / `engine.release` when done (then later batches
+   * reuse them, so memory stays bounded by about one batch whatever the input's
+   * length); the generator never takes them back unless asked to with
+   * {@linkcode StreamOptions.recycle}.
+   *
+   * @example
+   * ```ts
+   * import { BatchOperations, BufferUtils } from "../mod.ts";
+   * const kernel = new Float32Array([0.5, 0.5]);
+   * const largePairs = Array.from({ length: 200 }, () => [new Float32Array(64), kernel] as const);
+   * for (const batch of BatchOperations.convolutionStream(largePairs, 50)) {
+   *   batch.forEach((result) => BufferUtils.releaseBuffer(result));
+   * }
+   * ```
    *
    * @throws {RangeError} when batchSize is not a positive integer (on the first `next()`).
    * @throws {TypeError} when `pairs` is not iterable or a pair is malformed.
@@ -297,7 +382,7 @@ export const BatchOperations: {
   /**
    * The same over an async iterable (an async generator, a `ReadableStream` of
    * pairs, ...): returns an async generator, to consume with `for await`. Pairs
-   * are pulled one at a time, so memory stays bounded by one batch.
+   * are pulled one at a time. Results are the caller's, as above.
    *
    * @throws {RangeError} when batchSize is not a positive integer (on the first `next()`).
    * @throws {TypeError} when `pairs` is not iterable or a pair is malformed.
@@ -309,7 +394,8 @@ export const BatchOperations: {
   ): AsyncGenerator<Float32Array[], void, undefined>;
   /**
    * {@linkcode BatchOperations.convolutionStream} as an async generator over any
-   * iterable, sync or async (results recycled the same way).
+   * iterable, sync or async (results owned the same way: the caller's unless
+   * {@linkcode StreamOptions.recycle}).
    *
    * @throws {RangeError} when batchSize is not a positive integer (on the first `next()`).
    * @throws {TypeError} when `pairs` is neither iterable nor async iterable, or a pair is malformed.

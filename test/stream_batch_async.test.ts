@@ -29,6 +29,7 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
       for (const result of batch) {
         const expected = convolve(randomSignal(Float32Array, 40 + i, i + 2), kernel);
         assert.deepEqual(result, expected);
+        engine.release(result); // the caller's: given back when done
         i++;
       }
     }
@@ -37,26 +38,50 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
   });
 
   it("stays lazy: it pulls only as many pairs as the batches consumed so far need", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
     const pulled = { count: 0 };
-    const stream = BatchOperations.convolutionStream(slowPairs(1_000_000, pulled), 4);
+    const stream = BatchOperations.convolutionStream(slowPairs(1_000_000, pulled), 4, { engine });
     let batches = 0;
     for await (const batch of stream) {
       assert.equal(batch.length, 4);
+      batch.forEach((result) => engine.release(result));
       if (++batches === 3) break;
     }
     assert.equal(pulled.count, 12);
+    engine.close();
   });
 
-  it("recycles results so that pooled memory stays bounded by one batch", async () => {
+  it("runs the original design's loop, for await, with pooled memory bounded by one batch", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
-    const pulled = { count: 0 };
+    const asyncPairs = slowPairs(40, { count: 0 });
     let peak = 0;
-    for await (const _ of BatchOperations.convolutionStream(slowPairs(40, pulled), 5, { engine })) {
-      const inUse = engine.counters.inUseBuffers.reduce((a, b) => a + b, 0);
-      peak = Math.max(peak, inUse);
+    for await (const batch of BatchOperations.convolutionStream(asyncPairs, 5, { engine })) {
+      peak = Math.max(peak, engine.counters.inUseBuffers.reduce((a, b) => a + b, 0));
+      batch.forEach((result) => engine.release(result));
     }
-    assert.ok(peak <= 5, `peak in-use buffers ${peak}`);
+    assert.equal(peak, 5, "one batch, the caller's, at a time");
+    assert.equal(engine.getStats().misuse.doubleRelease, 0);
     assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
+    engine.close();
+  });
+
+  it("with recycle: true gives each batch back itself, holding at most two batches", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0, debug: true });
+    let peak = 0;
+    let previous: Float32Array[] = [];
+    for await (
+      const batch of BatchOperations.convolutionStreamAsync(slowPairs(40, { count: 0 }), 5, {
+        engine,
+        recycle: true,
+      })
+    ) {
+      peak = Math.max(peak, engine.counters.inUseBuffers.reduce((a, b) => a + b, 0));
+      for (const stale of previous) assert.ok(stale.every(Number.isNaN), "debug poisons it");
+      previous = batch.slice();
+    }
+    assert.ok(peak <= 10, `peak in-use buffers ${peak}`);
+    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
+    assert.ok(previous.every((result) => result.every(Number.isNaN)), "the last batch too");
     engine.close();
   });
 
@@ -72,13 +97,15 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
         controller.close();
       },
     });
-    for await (const batch of BatchOperations.convolutionStream(readable, 1, { recycle: false })) {
+    for await (
+      const batch of BatchOperations.convolutionStream(readable, 1, { reuseBuffers: false })
+    ) {
       fromStream.push(batch[0].length);
     }
     assert.deepEqual(fromStream, [10, 9]);
     const fromArray: number[] = [];
     for await (
-      const batch of BatchOperations.convolutionStreamAsync(pairs, 2, { recycle: false })
+      const batch of BatchOperations.convolutionStreamAsync(pairs, 2, { reuseBuffers: false })
     ) {
       fromArray.push(batch.length);
     }
@@ -91,7 +118,8 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
       yield [new Float64Array(3), kernel] as never;
     }
     await assert.rejects(async () => {
-      for await (const _ of BatchOperations.convolutionStream(bad(), 1)) { /* drain */ }
+      const options = { reuseBuffers: false };
+      for await (const _ of BatchOperations.convolutionStream(bad(), 1, options)) { /* drain */ }
     }, { name: "TypeError", message: /pairs\[1\]\[0\] \(the signal\) must be a Float32Array/ });
     await assert.rejects(async () => {
       for await (const _ of BatchOperations.convolutionStreamAsync(42 as never, 1)) { /* drain */ }
