@@ -70,11 +70,11 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
             );
           }
           if (chunk.length === 0) return;
-          controller.enqueue(convolver.process(chunk, new Float32Array(chunk.length)));
+          controller.enqueue(convolver.process(chunk)); // a fresh array: the reader's
         },
         flush(controller) {
           if (convolver.tailLength > 0) {
-            controller.enqueue(convolver.flush(new Float32Array(convolver.tailLength)));
+            controller.enqueue(convolver.flush());
           } else {
             convolver.reset();
           }

@@ -1,6 +1,7 @@
 /**
  * A streaming FIR filter: feed a signal in chunks of any size, get the full
- * convolution back chunk by chunk, with zero latency and no allocation per block.
+ * convolution back chunk by chunk, with zero latency and, with `out`, no allocation
+ * per block.
  *
  * How it computes. The kernel is cut into partitions of `blockSize` taps. The
  * first partition runs directly in the time domain over a history of the last
@@ -25,9 +26,12 @@
  * import { StreamingConvolver } from "./streaming_convolver.ts";
  *
  * const fir = new StreamingConvolver(new Float32Array([0.5, 0.5]));
- * const a = fir.process(new Float32Array([1, 2, 3])).slice(); // [0.5, 1.5, 2.5]
- * const b = fir.process(new Float32Array([4])).slice(); // [3.5]
- * const tail = fir.flush().slice(); // [2]: then the convolver is ready for a new stream
+ * const a = fir.process(new Float32Array([1, 2, 3])); // [0.5, 1.5, 2.5], a fresh array: yours
+ * const b = fir.process(new Float32Array([4])); // [3.5]; `a` is unchanged
+ * const tail = fir.flush(); // [2]: then the convolver is ready for a new stream
+ *
+ * const out = new Float32Array(3); // zero allocation per block: pass `out`
+ * fir.process(new Float32Array([1, 2, 3]), out); // writes out: [0.5, 1.5, 2.5]
  * ```
  *
  * @module
@@ -126,12 +130,11 @@ function checkBlockSize(value: unknown, m: number): number {
  * taps touch them and, for long kernels, to the frequency-domain blocks they fall
  * into, until {@linkcode reset}.
  *
- * **Memory.** Everything is allocated in the constructor; `process(input, out)`
- * and `flush(out)` allocate nothing. Without `out` they return a view of an
- * internal buffer that the next call overwrites (copy it with `slice()` to keep
- * it); it is reused as long as the chunk length does not change, so that too
- * allocates nothing per block in steady state. The internal buffer grows once
- * when a chunk longer than any before arrives.
+ * **Ownership and memory.** Everything the convolver needs is allocated in the
+ * constructor. Without `out`, `process` and `flush` return a fresh array that the
+ * caller owns: the convolver never writes to it again. With `out` (the caller's
+ * array, written in place) they allocate nothing: the zero-allocation path for
+ * real-time loops.
  *
  * **Metrics.** Each non-empty `process` call counts as one `stream` operation in
  * the engine's counters, method `direct` for kernels of at most `blockSize` taps
@@ -169,8 +172,8 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   #position = 0;
   /** Slot of the newest input spectrum. */
   #slot = 0;
-  #buffer: T;
-  #view: T;
+  /** The last view of a longer `out` (reused while `out` and the length stay the same). */
+  #view: T | null = null;
   #viewOf: Float | null = null;
   #viewLength = -1;
 
@@ -233,8 +236,6 @@ export class StreamingConvolver<T extends Float = Float32Array> {
       this.#kernelSpectra = new Spectra(0);
       this.#inputSpectra = new Spectra(0);
     }
-    this.#buffer = this.#make(Math.max(block, m - 1));
-    this.#view = this.#buffer;
   }
 
   /**
@@ -242,9 +243,9 @@ export class StreamingConvolver<T extends Float = Float32Array> {
    * samples (zero latency). With `out` (the kernel's array type, at least
    * `input.length` long) the samples are written there and `out` is returned when
    * its length is exact, else a view of its first `input.length` elements (cached:
-   * the same `out` and length return the same view). Without `out`, the result is
-   * a view of an internal buffer, valid until the next call. `out` may be `input`
-   * itself (filtering in place).
+   * the same `out` and length return the same view); nothing is allocated. Without
+   * `out`, the result is a fresh array that the caller owns (never overwritten by
+   * later calls). `out` may be `input` itself (filtering in place).
    *
    * @throws {TypeError} when `input` is not a Float32Array/Float64Array or `out` is not of the kernel's type.
    * @throws {RangeError} when `out` is shorter than `input`.
@@ -275,8 +276,9 @@ export class StreamingConvolver<T extends Float = Float32Array> {
 
   /**
    * Ends the stream: returns the last `kernelLength - 1` samples of the full
-   * convolution (written into `out` when given, as in {@linkcode process}) and
-   * resets the convolver, which can then start a new stream.
+   * convolution (written into `out` when given, as in {@linkcode process}; else a
+   * fresh array the caller owns) and resets the convolver, which can then start a
+   * new stream.
    *
    * @throws {TypeError} when `out` is not of the kernel's type.
    * @throws {RangeError} when `out` is shorter than `kernelLength - 1`.
@@ -303,36 +305,31 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     return (this.#f64 ? new Float64Array(length) : new Float32Array(length)) as T;
   }
 
-  /** The array to write `n` samples into, checked; cached views keep this allocation-free. */
+  /**
+   * The array to write `n` samples into: a fresh one the caller will own, or
+   * `out` checked (a cached view of it when longer, so that `out` allocates nothing).
+   */
   #target(n: number, out: T | undefined, method: string): T {
-    let base: T;
-    if (out === undefined) {
-      if (this.#buffer.length < n) this.#buffer = this.#make(n);
-      base = this.#buffer;
-    } else {
-      if (!(this.#f64 ? out instanceof Float64Array : out instanceof Float32Array)) {
-        throw new TypeError(
-          `${CALLER}.${method}: out must be a ${
-            this.#f64 ? "Float64Array" : "Float32Array"
-          } like the kernel, received ${describeValue(out)}`,
-        );
-      }
-      if (out.length < n) {
-        throw new RangeError(
-          `${CALLER}.${method}: out must have at least ${n} elements, received ${
-            describeValue(out)
-          }`,
-        );
-      }
-      if (out.length === n) return out;
-      base = out;
+    if (out === undefined) return this.#make(n);
+    if (!(this.#f64 ? out instanceof Float64Array : out instanceof Float32Array)) {
+      throw new TypeError(
+        `${CALLER}.${method}: out must be a ${
+          this.#f64 ? "Float64Array" : "Float32Array"
+        } like the kernel, received ${describeValue(out)}`,
+      );
     }
-    if (this.#viewOf !== base || this.#viewLength !== n) {
-      this.#view = base.subarray(0, n) as T;
-      this.#viewOf = base;
+    if (out.length < n) {
+      throw new RangeError(
+        `${CALLER}.${method}: out must have at least ${n} elements, received ${describeValue(out)}`,
+      );
+    }
+    if (out.length === n) return out;
+    if (this.#viewOf !== out || this.#viewLength !== n) {
+      this.#view = out.subarray(0, n) as T;
+      this.#viewOf = out;
       this.#viewLength = n;
     }
-    return this.#view;
+    return this.#view!;
   }
 
   /** Feeds `n` samples of `input` (zeros when null) and writes `n` outputs. */
