@@ -45,6 +45,31 @@ describe("WorkerPool and convolutionBatchParallel", () => {
     assert.deepEqual(await convolutionBatchParallel([]), []);
   });
 
+  it("reuses result memory only with recycle: true, and under debug poisons it instead", async () => {
+    const pairs = mixedPairs(6);
+    const expected = pairs.map(([x, h]) => convolve(x, h));
+    const owned = await convolutionBatchParallel(pairs, { workers: 2 });
+    await convolutionBatchParallel(pairs, { workers: 2 });
+    await convolutionBatchParallel(pairs, { workers: 2, recycle: true });
+    assert.deepEqual(owned, expected, "a result without recycle is never reused");
+    const recycled = await convolutionBatchParallel(pairs, { workers: 2, recycle: true });
+    const debug = createEngine({ maintenanceIntervalMs: 0, debug: true });
+    try {
+      const next = await convolutionBatchParallel(pairs, {
+        workers: 2,
+        recycle: true,
+        engine: debug,
+      });
+      assert.deepEqual(next, expected);
+      assert.notEqual(next[0].buffer, recycled[0].buffer, "debug does not reuse it");
+      assert.ok(recycled.every((r) => r.every(Number.isNaN)), "a stale read shows NaN");
+      const again = await convolutionBatchParallel(pairs, { workers: 2, recycle: true });
+      assert.equal(again[0].buffer, next[0].buffer, "without debug, recycle reuses the memory");
+    } finally {
+      debug.close();
+    }
+  });
+
   it("adds the workers' operation counts to the engine of the batch", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     try {

@@ -48,11 +48,13 @@ export interface ParallelBatchOptions {
   /** Engine whose counters receive the workers' counts (default: the default engine). */
   engine?: AllocationEngine;
   /**
-   * Reuse the result memory of this pool's previous recycled batch (default
-   * `false`). Fresh shared memory costs a page fault per 4 KiB on first write,
-   * which for a large batch is a good part of the work; with `recycle: true`
-   * the results are valid only until the next recycled batch on the same pool
-   * (copy what you keep), like `BatchOperations.convolutionStream`.
+   * Recycle result memory (default `false`): write the results into the memory
+   * of this pool's previous recycled batch. Fresh shared memory costs a page fault
+   * per 4 KiB on first write, which for a large batch is a good part of the work;
+   * with `recycle: true` the results are valid only until the next recycled batch
+   * on the same pool starts (copy what you keep). With the engine's `debug: true`,
+   * that memory is filled with NaN instead of reused, so a stale read shows.
+   * Without `recycle`, results are fresh memory that is the caller's, never reused.
    */
   recycle?: boolean;
 }
@@ -423,7 +425,10 @@ export class WorkerPool {
     const arena = this.#idleArena ?? newArena();
     this.#idleArena = null;
     const recycle = options?.recycle === true;
-    const { message, results, fill } = pack(checked, arena, recycle ? this.#recycledOut : null);
+    const recycled = recycle ? this.#recycledOut : null;
+    if (recycled !== null && engine.config.debug) new Float32Array(recycled).fill(NaN);
+    const reused = engine.config.debug ? null : recycled;
+    const { message, results, fill } = pack(checked, arena, reused);
     if (recycle) this.#recycledOut = null;
     const id = this.#nextId++;
     const done = new Promise<void>((resolve, reject) => {
