@@ -82,7 +82,7 @@ export interface StreamOptions {
    */
   reuseBuffers?: boolean;
   /**
-   * Recycle the results (default `false`), for zero allocation without giving
+   * Recycle the results (default `false`): reuse result memory without giving
    * anything back yourself. The generator then gives each batch's results back to
    * the pool itself, when you ask for the next batch (once that batch is computed),
    * and later batches reuse that memory. A batch is valid only until you ask for
