@@ -425,25 +425,43 @@ export function overviewDashboard(): dashboard.Dashboard {
         },
       ],
     }))
-    .withPanel(timeseriesPanel({
-      title: "GC time per second and event-loop lag p99",
-      description:
-        "Seconds spent in garbage collection per second, by GC kind (prom-client's nodejs_gc_duration_seconds), and " +
-        "the event loop's p99 lag. The engine exists to keep this low: rising GC time together with heap allocations " +
-        "on the allocations panel means buffers are not reused; raise CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS or " +
-        "CONVPOOL_POOL_MAX_BYTES. GC metrics need a runtime that reports GC events (Node; Deno and Bun may not).",
-      unit: "s",
-      queries: [
-        {
-          expr: "sum by (kind) (rate(nodejs_gc_duration_seconds_sum{S}[$__rate_interval]))",
-          legend: "GC {{kind}}",
-        },
-        {
-          expr: "max by (instance) (nodejs_eventloop_lag_p99_seconds{S})",
-          legend: "event-loop lag p99 {{instance}}",
-        },
-      ],
-    }));
+    .withPanel(
+      timeseriesPanel({
+        title: "GC cycles, GC time and event-loop lag p99",
+        description:
+          "Garbage collections per second on every runtime (convpool_runtime_gc_cycles_total, right axis), GC " +
+          "seconds per second by GC kind where the runtime reports them, and the event loop's p99 lag. What each " +
+          "runtime measures: Node counts every V8 minor and major GC from PerformanceObserver gc entries " +
+          "(convpool_gc_signal=performance_observer) and also gives GC time (prom-client's " +
+          "nodejs_gc_duration_seconds); Deno (V8) and Bun (JavaScriptCore) deliver no gc entries, so there " +
+          "convpool counts the collections that reclaim a FinalizationRegistry sentinel (finalization_sentinel): " +
+          "a lower bound, minor and major together, and no GC time line. The engine exists to keep these low: " +
+          "GC cycles or GC time rising together with heap allocations on the allocations panel means buffers " +
+          "are not reused; raise CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS or CONVPOOL_POOL_MAX_BYTES.",
+        unit: "s",
+        queries: [
+          {
+            expr:
+              "sum by (instance, convpool_runtime, convpool_gc_signal) (rate(convpool_runtime_gc_cycles_total{S}[$__rate_interval]))",
+            legend: "GC cycles/s {{convpool_runtime}} ({{convpool_gc_signal}}) {{instance}}",
+          },
+          {
+            expr:
+              "sum by (instance, kind) (rate(nodejs_gc_duration_seconds_sum{S}[$__rate_interval]))",
+            legend: "GC time {{kind}} {{instance}}",
+          },
+          {
+            expr: "max by (instance) (nodejs_eventloop_lag_p99_seconds{S})",
+            legend: "event-loop lag p99 {{instance}}",
+          },
+        ],
+      })
+        // GC cycles are a rate of events, not seconds: their own unit on the right axis.
+        .overrideByQuery("A", [
+          { id: "unit", value: "cps" },
+          { id: "custom.axisPlacement", value: "right" },
+        ]),
+    );
   return numberPanels(builder.build());
 }
 

@@ -50,6 +50,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { createDurationProducer } from "./telemetry/duration_producer.ts";
 import { prometheusBaseName, type PrometheusKind } from "./telemetry/prometheus_names.ts";
 import { registerMetrics } from "./telemetry/register.ts";
+import { registerRuntimeMetrics } from "./telemetry/runtime_metrics.ts";
 import { serveFetch, urlHost } from "./telemetry/serve_fetch.ts";
 import type { TelemetrySource } from "./telemetry/source.ts";
 
@@ -198,6 +199,8 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
   });
   const meterProvider = new MeterProvider({ readers: [reader] });
   registerMetrics(engine, { meterProvider, attributes: options.attributes });
+  // GC cycles on every runtime (convpool_runtime_gc_cycles_total), with the default metrics.
+  if (options.defaultMetrics !== false) registerRuntimeMetrics({ meterProvider });
   const serializer = new PrometheusSerializer();
   const runtime = options.defaultMetrics === false ? undefined : defaultMetricsRegistry();
   const extra = options.registry;

@@ -12,6 +12,7 @@ import {
 import { staleDashboards } from "../dashboards/generate.ts";
 import { ATTRIBUTES, METRICS } from "../src/telemetry/names.ts";
 import { prometheusName } from "../src/telemetry/prometheus_names.ts";
+import { GC_CYCLES_METRIC, RUNTIME_ATTRIBUTES } from "../src/telemetry/runtime_metrics.ts";
 import { ENGINE_ENV_VARS } from "../src/alloc/env_config.ts";
 
 const DIR = fileURLToPath(new URL("../dashboards/", import.meta.url));
@@ -72,7 +73,7 @@ function exprsOf(dashboard: Dashboard): string[] {
 /** The Prometheus family names convpool serves (DESIGN.md section 5), with histogram series. */
 function servedConvpoolSeries(): Set<string> {
   const names = new Set<string>();
-  for (const metric of Object.values(METRICS)) {
+  for (const metric of [...Object.values(METRICS), GC_CYCLES_METRIC]) {
     if (metric.kind === "histogram") {
       const base = prometheusName(metric.name, metric.unit, "histogram");
       for (const suffix of ["_bucket", "_sum", "_count"]) names.add(base + suffix);
@@ -166,7 +167,8 @@ for (const dashboard of BUILT) {
     it("queries only metric families and labels that the /metrics endpoint serves", () => {
       const served = servedConvpoolSeries();
       const labels = new Set([
-        ...Object.values(ATTRIBUTES).map((key) => key.replace(/[^a-zA-Z0-9_]/g, "_")),
+        ...[...Object.values(ATTRIBUTES), ...Object.values(RUNTIME_ATTRIBUTES)]
+          .map((key) => key.replace(/[^a-zA-Z0-9_]/g, "_")),
         "job",
         "instance",
         "le",
@@ -211,6 +213,7 @@ describe("the panels cover issue 6", () => {
         "convpool_buffer_misuse_total",
         "nodejs_heap_size_used_bytes",
         "nodejs_gc_duration_seconds",
+        "convpool_runtime_gc_cycles_total",
       ]
     ) {
       assert.ok(exprs.includes(needle), needle);

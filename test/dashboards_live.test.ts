@@ -5,12 +5,14 @@
  * data through Prometheus's HTTP API. The variable queries (`label_values`) must
  * find the job and the instance too.
  *
- * The workload runs under the same runtime as the test, so the check also covers
- * each runtime's HTTP server and default metrics. Deno and Bun do not report GC
- * events to prom-client, so on them the queries of `nodejs_gc_*` families are
- * allowed to come back empty (with a warning); under Node every query must return
- * data. Without the binary (set `PROMETHEUS_BIN` to use another one) the test warns
- * loudly and is skipped.
+ * The workload runs on Deno, on Bun and on Node at once, one process per runtime,
+ * each its own scrape target (instance) of one job, so one Prometheus and one wait
+ * cover the three runtimes' HTTP servers and runtime metrics. Every panel must return
+ * data for every runtime's instance, and every query too, except that prom-client's
+ * `nodejs_gc_*` families exist only on Node (Deno and Bun report no GC events to it):
+ * on Deno and Bun the GC panel's data comes from `convpool_runtime_gc_cycles_total`.
+ * Without the binary (set `PROMETHEUS_BIN` to use another one) the test warns loudly
+ * and is skipped.
  *
  * @module
  */
@@ -34,14 +36,8 @@ const RATE_INTERVAL = `${4 * SCRAPE_SECONDS}s`;
 const SCRAPES_BEFORE_QUERYING = 6;
 const JOB = "convpool";
 
-type Runtime = "deno" | "bun" | "node";
-
-function currentRuntime(): Runtime {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (g.Deno !== undefined) return "deno";
-  if (g.Bun !== undefined) return "bun";
-  return "node";
-}
+type Runtime = keyof typeof RUNTIMES;
+const ALL_RUNTIMES = Object.keys(RUNTIMES) as Runtime[];
 
 function findPrometheus(): string | undefined {
   const explicit = process.env.PROMETHEUS_BIN;
@@ -53,7 +49,6 @@ function findPrometheus(): string | undefined {
 }
 
 const PROMETHEUS = findPrometheus();
-const RUNTIME = currentRuntime();
 
 if (PROMETHEUS === undefined) {
   console.warn(
@@ -66,9 +61,9 @@ if (PROMETHEUS === undefined) {
   );
 }
 
-/** The command that runs a TypeScript file under the current runtime. */
-function runtimeCommand(file: string): [string, string[]] {
-  const [command, ...args] = RUNTIMES[RUNTIME];
+/** The command that runs a TypeScript file under `runtime`. */
+function runtimeCommand(runtime: Runtime, file: string): [string, string[]] {
+  const [command, ...args] = RUNTIMES[runtime];
   return [command, [...args, file]];
 }
 
@@ -223,29 +218,38 @@ function substitute(expr: string, instance: string): string {
 }
 
 /** Metric families a runtime does not serve at all (prom-client gets no GC events there). */
-function absentOnRuntime(expr: string): boolean {
-  return RUNTIME !== "node" && expr.includes("nodejs_gc_");
+function absentOnRuntime(runtime: Runtime, expr: string): boolean {
+  return runtime !== "node" && expr.includes("nodejs_gc_");
+}
+
+/** One workload process: its runtime and its scrape target. */
+interface Workload {
+  runtime: Runtime;
+  instance: string;
 }
 
 test(
-  `every panel query of both dashboards returns data from a live Prometheus (workload on ${RUNTIME})`,
+  `every panel query of both dashboards returns data from a live Prometheus (workload on ${
+    ALL_RUNTIMES.join(", ")
+  } at once)`,
   {
     skip: PROMETHEUS === undefined ? "no prometheus binary (see the warning above)" : false,
-    timeout: 90_000,
+    timeout: 120_000,
   },
   async () => {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 90_000;
     const children: Child[] = [];
-    let workload: Child | undefined;
     let prometheus: Child | undefined;
     const dir = await mkdtemp(join(tmpdir(), "convpool-prometheus-"));
     try {
-      const workloadPort = await freePort();
+      const workloads: Workload[] = [];
+      for (const runtime of ALL_RUNTIMES) {
+        const port = await freePort();
+        const [command, args] = runtimeCommand(runtime, "examples/workload.ts");
+        children.push(start(command, [...args, "--port", String(port), "--duration", "120"]));
+        workloads.push({ runtime, instance: `127.0.0.1:${port}` });
+      }
       const prometheusPort = await freePort();
-      const instance = `127.0.0.1:${workloadPort}`;
-      const [command, args] = runtimeCommand("examples/workload.ts");
-      workload = start(command, [...args, "--port", String(workloadPort), "--duration", "90"]);
-      children.push(workload);
       await writeFile(
         join(dir, "prometheus.yml"),
         [
@@ -255,16 +259,19 @@ test(
           "scrape_configs:",
           `  - job_name: ${JOB}`,
           "    static_configs:",
-          `      - targets: ["${instance}"]`,
+          `      - targets: [${workloads.map((w) => `"${w.instance}"`).join(", ")}]`,
           "",
         ].join("\n"),
       );
-      const metricsUrl = `http://${instance}/metrics`;
-      await waitFor("the workload's /metrics endpoint", deadline, async () => {
-        const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) });
-        await response.body?.cancel();
-        return response.ok;
-      }, children);
+      for (const { runtime, instance } of workloads) {
+        await waitFor(`the ${runtime} workload's /metrics endpoint`, deadline, async () => {
+          const response = await fetch(`http://${instance}/metrics`, {
+            signal: AbortSignal.timeout(2000),
+          });
+          await response.body?.cancel();
+          return response.ok;
+        }, children);
+      }
 
       prometheus = start(PROMETHEUS!, [
         `--config.file=${join(dir, "prometheus.yml")}`,
@@ -279,72 +286,88 @@ test(
         await response.body?.cancel();
         return response.ok;
       }, children);
-      await waitFor(`${SCRAPES_BEFORE_QUERYING} scrapes of the workload`, deadline, async () => {
-        const response = await instantQuery(
-          api,
-          `count_over_time(up{job="${JOB}"}[1m]) >= ${SCRAPES_BEFORE_QUERYING} and up{job="${JOB}"} == 1`,
-        );
-        return hasData(response);
-      }, children);
+      await waitFor(
+        `${SCRAPES_BEFORE_QUERYING} scrapes of the ${workloads.length} workloads`,
+        deadline,
+        async () => {
+          const response = await instantQuery(
+            api,
+            `count(count_over_time(up{job="${JOB}"}[1m]) >= ${SCRAPES_BEFORE_QUERYING} and up{job="${JOB}"} == 1) == ${workloads.length}`,
+          );
+          return hasData(response);
+        },
+        children,
+      );
 
       const dashboards = await committedDashboards();
       const failures: string[] = [];
       const warnings: string[] = [];
       let checked = 0;
-      for (const dashboard of dashboards) {
-        const queries = panelQueries(dashboard);
-        assert.ok(queries.length > 0, `${dashboard.title} has no panel queries`);
-        for (const query of queries) {
-          const expr = substitute(query.expr, instance);
-          assert.doesNotMatch(expr, /\$/, `unsubstituted variable in ${expr}`);
-          const response = await instantQuery(api, expr);
-          checked++;
-          if (hasData(response)) continue;
-          const line = `${query.dashboard} / ${query.panel}: ${expr} -> ${
-            response.error ?? `empty ${response.data?.resultType}`
-          }`;
-          if (absentOnRuntime(expr)) warnings.push(line);
-          else failures.push(line);
-        }
-        for (const variable of dashboard.templating?.list ?? []) {
-          if (variable.type !== "query" || typeof variable.query !== "string") continue;
-          // label_values(metric{matchers}, label) is Grafana's; ask the series API the same.
-          const match = /^label_values\((.+),\s*(\w+)\)$/.exec(variable.query);
-          assert.ok(match, `unexpected variable query ${variable.query}`);
-          const selector = substitute(match[1], instance).replaceAll('=~"convpool"', `="${JOB}"`);
-          const url = `${api}/api/v1/label/${match[2]}/values?match[]=${
-            encodeURIComponent(selector)
-          }`;
-          const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-          const body = await response.json() as { data?: string[] };
-          checked++;
-          const expected = match[2] === "job" ? JOB : instance;
-          if (!body.data?.includes(expected)) {
-            failures.push(
-              `${dashboard.title} / variable ${variable.name}: ${variable.query} -> ${
-                JSON.stringify(body.data)
-              }, expected ${expected}`,
-            );
+      for (const { runtime, instance } of workloads) {
+        for (const dashboard of dashboards) {
+          const queries = panelQueries(dashboard);
+          assert.ok(queries.length > 0, `${dashboard.title} has no panel queries`);
+          /** Panels with at least one query that returned data for this runtime. */
+          const panelsWithData = new Set<string>();
+          for (const query of queries) {
+            const expr = substitute(query.expr, instance);
+            assert.doesNotMatch(expr, /\$/, `unsubstituted variable in ${expr}`);
+            const response = await instantQuery(api, expr);
+            checked++;
+            if (hasData(response)) {
+              panelsWithData.add(query.panel);
+              continue;
+            }
+            const line = `${runtime}: ${query.dashboard} / ${query.panel}: ${expr} -> ${
+              response.error ?? `empty ${response.data?.resultType}`
+            }`;
+            if (absentOnRuntime(runtime, expr)) warnings.push(line);
+            else failures.push(line);
+          }
+          for (const panel of new Set(queries.map((query) => query.panel))) {
+            if (!panelsWithData.has(panel)) {
+              failures.push(`${runtime}: ${dashboard.title} / ${panel}: no query returned data`);
+            }
+          }
+          for (const variable of dashboard.templating?.list ?? []) {
+            if (variable.type !== "query" || typeof variable.query !== "string") continue;
+            // label_values(metric{matchers}, label) is Grafana's; ask the series API the same.
+            const match = /^label_values\((.+),\s*(\w+)\)$/.exec(variable.query);
+            assert.ok(match, `unexpected variable query ${variable.query}`);
+            const selector = substitute(match[1], instance).replaceAll('=~"convpool"', `="${JOB}"`);
+            const url = `${api}/api/v1/label/${match[2]}/values?match[]=${
+              encodeURIComponent(selector)
+            }`;
+            const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+            const body = await response.json() as { data?: string[] };
+            checked++;
+            const expected = match[2] === "job" ? JOB : instance;
+            if (!body.data?.includes(expected)) {
+              failures.push(
+                `${runtime}: ${dashboard.title} / variable ${variable.name}: ${variable.query} -> ${
+                  JSON.stringify(body.data)
+                }, expected ${expected}`,
+              );
+            }
           }
         }
       }
       if (warnings.length > 0) {
         console.warn(
-          `dashboards_live: ${warnings.length} GC queries returned no data because ${RUNTIME} ` +
-            `reports no GC events to prom-client (they are checked under Node):\n  ${
-              warnings.join("\n  ")
-            }`,
+          `dashboards_live: ${warnings.length} queries of prom-client's nodejs_gc_* families ` +
+            "returned no data on runtimes that report no GC events to prom-client (the GC panel " +
+            `shows convpool_runtime_gc_cycles_total there):\n  ${warnings.join("\n  ")}`,
         );
       }
       console.log(
-        `dashboards_live (${RUNTIME}): ${checked} queries checked, ${
+        `dashboards_live (${ALL_RUNTIMES.join(", ")}): ${checked} queries checked, ${
           checked - failures.length - warnings.length
         } returned data`,
       );
       assert.deepEqual(failures, [], `queries without data:\n${failures.join("\n")}`);
     } finally {
       await stop(prometheus);
-      await stop(workload);
+      for (const child of children) await stop(child);
       await rm(dir, { recursive: true, force: true });
     }
   },
