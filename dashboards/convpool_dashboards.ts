@@ -225,6 +225,27 @@ function numberPanels(built: dashboard.Dashboard): dashboard.Dashboard {
   return built;
 }
 
+/**
+ * The dashboard schema version the JSON declares. The SDK writes 42 (the latest of
+ * Grafana's v1 dashboard schema); Grafana migrates dashboards only upward, so
+ * declaring 39 lets every release that knows schema 39 or later load them, and the
+ * newer ones run their migrations 40 to 42 over them (which change nothing in these
+ * dashboards; `test/dashboards_grafana.test.ts` checks that).
+ */
+export const SCHEMA_VERSION = 39;
+
+/**
+ * Declares {@linkcode SCHEMA_VERSION} and drops the SDK's default link placement
+ * ("inControlsMenu": recent Grafana releases would tuck the link into the controls
+ * menu, some of them without rendering it at all; without it the link shows above the
+ * panels in every release).
+ */
+function portable(built: dashboard.Dashboard): dashboard.Dashboard {
+  built.schemaVersion = SCHEMA_VERSION;
+  for (const link of built.links ?? []) delete link.placement;
+  return built;
+}
+
 const LATENCY_BY_QUANTILE = (q: number) =>
   `histogram_quantile(${q}, sum by (le) (rate(convpool_operation_duration_seconds_bucket{S}[$__rate_interval])))`;
 
@@ -462,7 +483,7 @@ export function overviewDashboard(): dashboard.Dashboard {
           { id: "custom.axisPlacement", value: "right" },
         ]),
     );
-  return numberPanels(builder.build());
+  return portable(numberPanels(builder.build()));
 }
 
 /** Builds the "convpool tuning" dashboard. */
@@ -535,8 +556,9 @@ export function tuningDashboard(): dashboard.Dashboard {
       unit: "short",
       stacked: true,
       queries: [{
-        expr: "sum by (convpool_size_class, convpool_pool_state) (convpool_pool_buffers{S})",
-        legend: "{{convpool_size_class}} B {{convpool_pool_state}}",
+        expr:
+          "sum by (instance, convpool_size_class, convpool_pool_state) (convpool_pool_buffers{S})",
+        legend: "{{convpool_size_class}} B {{convpool_pool_state}} {{instance}}",
       }],
     }))
     .withRow(row("Limits"))
@@ -651,12 +673,12 @@ export function tuningDashboard(): dashboard.Dashboard {
       width: 8,
       queries: [
         {
-          expr: "max by (convpool_size_class) (convpool_pool_recommended_buffers{S})",
-          legend: "recommended {{convpool_size_class}} B",
+          expr: "max by (instance, convpool_size_class) (convpool_pool_recommended_buffers{S})",
+          legend: "recommended {{convpool_size_class}} B {{instance}}",
         },
         {
-          expr: "sum by (convpool_size_class) (convpool_pool_buffers{S})",
-          legend: "held {{convpool_size_class}} B",
+          expr: "sum by (instance, convpool_size_class) (convpool_pool_buffers{S})",
+          legend: "held {{convpool_size_class}} B {{instance}}",
         },
       ],
     }))
@@ -695,7 +717,7 @@ export function tuningDashboard(): dashboard.Dashboard {
         legend: "{{convpool_kernel_set}} {{instance}}",
       }],
     }));
-  return numberPanels(builder.build());
+  return portable(numberPanels(builder.build()));
 }
 
 /** A dashboard and the file under `dashboards/` it is committed as. */

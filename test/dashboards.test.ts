@@ -226,7 +226,7 @@ describe("the panels cover issue 6", () => {
       const needle of [
         "sum by (convpool_size_class, convpool_pool_result) (rate(convpool_pool_requests_total",
         "convpool_pool_releases_total",
-        "sum by (convpool_size_class, convpool_pool_state) (convpool_pool_buffers",
+        "sum by (instance, convpool_size_class, convpool_pool_state) (convpool_pool_buffers",
         "convpool_pool_memory_usage_bytes",
         "convpool_pool_memory_limit_bytes",
         "convpool_stack_memory_peak_bytes",
