@@ -80,3 +80,8 @@ export {
   type TuningHints,
   tuningHints,
 } from "./src/telemetry/mod.ts";
+export {
+  registerRuntimeMetrics,
+  type RegisterRuntimeMetricsOptions,
+  type RuntimeMetricsRegistration,
+} from "./src/telemetry/runtime_metrics.ts";

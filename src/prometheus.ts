@@ -200,7 +200,9 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
   const meterProvider = new MeterProvider({ readers: [reader] });
   registerMetrics(engine, { meterProvider, attributes: options.attributes });
   // GC cycles on every runtime (convpool_runtime_gc_cycles_total), with the default metrics.
-  if (options.defaultMetrics !== false) registerRuntimeMetrics({ meterProvider });
+  if (options.defaultMetrics !== false) {
+    registerRuntimeMetrics({ meterProvider, attributes: options.attributes });
+  }
   const serializer = new PrometheusSerializer();
   const runtime = options.defaultMetrics === false ? undefined : defaultMetricsRegistry();
   const extra = options.registry;

@@ -24,3 +24,4 @@ export * from "./register.ts";
 export * from "./duration_producer.ts";
 export * from "./tuning.ts";
 export * from "./prometheus_names.ts";
+export * from "./runtime_metrics.ts";
