@@ -13,8 +13,10 @@
  * `--samples` float32 samples and checking the status and the response length. The
  * load generator is this process (node:http with a keep-alive agent), so the client
  * and the service share the machine: the figures compare on with off, they are not
- * the service's capacity. It prints one line per run and then, per runtime, the
- * medians over the rounds and the on/off ratios.
+ * the service's capacity. It also reads the service's CPU time (user + system, from
+ * Linux's /proc) per request, which other work on the machine disturbs less than the
+ * wall-clock figures. It prints one line per run and then, per runtime, the medians
+ * over the rounds and the on/off ratios.
  *
  * @example
  * ```ts
@@ -25,7 +27,8 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -56,6 +59,26 @@ interface RunResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time (user + system) the service spent per request; NaN without /proc. */
+  cpuUsPerRequest: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times. */
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+/**
+ * CPU seconds (user + system) a process has used, from Linux's /proc; NaN elsewhere.
+ * Less disturbed than wall-clock figures when other work shares the machine.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 interface Started {
@@ -182,7 +205,9 @@ async function main(): Promise<void> {
         const started = await startService(runtime, telemetry, Number(values.taps));
         try {
           await load(started.port, body, Math.ceil(requests / 10), connections, seconds);
+          const cpuBefore = cpuSeconds(started.child.pid!);
           const run = await load(started.port, body, requests, connections, seconds);
+          const cpu = cpuSeconds(started.child.pid!) - cpuBefore;
           const result: RunResult = {
             runtime,
             telemetry,
@@ -191,12 +216,15 @@ async function main(): Promise<void> {
             rps: run.latencies.length / run.seconds,
             p50Ms: percentile(run.latencies, 0.5),
             p99Ms: percentile(run.latencies, 0.99),
+            cpuUsPerRequest: (cpu * 1e6) / run.latencies.length,
           };
           results.push(result);
           console.log(
             `  ${runtime} round ${round + 1} telemetry ${telemetry ? "on " : "off"}: ` +
               `${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(3)} ms, ` +
-              `p99 ${result.p99Ms.toFixed(3)} ms (${result.requests} requests)`,
+              `p99 ${result.p99Ms.toFixed(3)} ms, service CPU ${
+                result.cpuUsPerRequest.toFixed(0)
+              } us/request (${result.requests} requests)`,
           );
         } finally {
           await stopService(started);
@@ -206,20 +234,22 @@ async function main(): Promise<void> {
   }
   console.log("\nmedians over rounds (ratio = telemetry on / telemetry off, same run):");
   for (const runtime of runtimes) {
-    const pick = (telemetry: boolean, key: "rps" | "p50Ms" | "p99Ms") =>
+    const pick = (telemetry: boolean, key: "rps" | "p50Ms" | "p99Ms" | "cpuUsPerRequest") =>
       median(
         results.filter((r) => r.runtime === runtime && r.telemetry === telemetry).map((r) =>
           r[key]
         ),
       );
-    const line = (["rps", "p50Ms", "p99Ms"] as const).map((key) => {
+    const figures = [
+      ["req/s", "rps", 0, " req/s"],
+      ["p50", "p50Ms", 3, " ms"],
+      ["p99", "p99Ms", 3, " ms"],
+      ["service CPU", "cpuUsPerRequest", 0, " us/request"],
+    ] as const;
+    const line = figures.map(([label, key, digits, unit]) => {
       const on = pick(true, key), off = pick(false, key);
-      const unit = key === "rps" ? " req/s" : " ms";
-      const digits = key === "rps" ? 0 : 3;
-      return `${key === "rps" ? "req/s" : key.replace("Ms", "")} on ${
-        on.toFixed(digits)
-      }${unit}, ` +
-        `off ${off.toFixed(digits)}${unit}, ratio ${(on / off).toFixed(3)}`;
+      return `${label} on ${on.toFixed(digits)}${unit}, off ${off.toFixed(digits)}${unit}, ` +
+        `ratio ${(on / off).toFixed(3)}`;
     });
     console.log(`  ${runtime}: ${line.join(" | ")}`);
   }
