@@ -55,12 +55,6 @@ export interface SoakOptions {
   sampleEvery?: number;
   /** Called after each RSS sample (for progress output). */
   onSample?: (step: number, rssBytes: number) => void;
-  /**
-   * Reads the bytes the JS engine's young generation holds (V8's new space,
-   * which grows in steps up to a fixed maximum as the allocation rate asks);
-   * each RSS sample is also recorded net of it. Default: none (net = RSS).
-   */
-  youngGenerationBytes?: () => number;
 }
 
 /** Library operation counts, by the engines' operation names. */
@@ -95,16 +89,6 @@ export interface SoakSummary {
   rssDecileMedians: number[];
   /** (median of the last decile − median of the second) / median of the second. */
   rssGrowth: number;
-  /**
-   * RSS minus the young generation's bytes, sampled with RSS: a leak is never in
-   * the young generation (what survives moves to the old one), so this is
-   * what flatness is judged on.
-   */
-  netRssSamples: number[];
-  /** Decile medians of `netRssSamples`. */
-  netRssDecileMedians: number[];
-  /** Growth of `netRssDecileMedians`, as `rssGrowth`. */
-  netRssGrowth: number;
   /** The soak engine's `getStats()` at the end, and its buffers still in use. */
   books: {
     poolBytes: number;
@@ -180,11 +164,6 @@ export function decileMedians(samples: readonly number[]): number[] {
   return medians;
 }
 
-/** (last decile's median − second decile's median) / second decile's median. */
-function growth(deciles: readonly number[]): number {
-  return (deciles[9] - deciles[1]) / deciles[1];
-}
-
 function norm(values: Float): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
@@ -216,14 +195,6 @@ export function runSoak(options: SoakOptions = {}): SoakSummary {
   const stepKinds: Record<string, number> = {};
   const problems: string[] = [];
   const rssSamples: number[] = [];
-  const netRssSamples: number[] = [];
-  const youngGeneration = options.youngGenerationBytes ?? (() => 0);
-  const sample = (): number => {
-    const rss = memory!.memoryUsage().rss;
-    rssSamples.push(rss);
-    netRssSamples.push(rss - youngGeneration());
-    return rss;
-  };
   let spotChecks = 0;
 
   // Inputs are views of two random banks: no per-step generation.
@@ -417,7 +388,11 @@ export function runSoak(options: SoakOptions = {}): SoakSummary {
 
   const started = Date.now();
   for (let step = 0; step < steps; step++) {
-    if (step % sampleEvery === 0 && memory !== undefined) options.onSample?.(step, sample());
+    if (step % sampleEvery === 0 && memory !== undefined) {
+      const rss = memory.memoryUsage().rss;
+      rssSamples.push(rss);
+      options.onSample?.(step, rss);
+    }
     if (random() < 1 / 2000) {
       engine.handleMemoryPressure({ level: random() < 0.5 ? "moderate" : "critical" });
       if (random() < 0.2) BufferUtils.handleMemoryPressure();
@@ -442,7 +417,7 @@ export function runSoak(options: SoakOptions = {}): SoakSummary {
     }
   }
   const durationMs = Date.now() - started;
-  if (memory !== undefined) sample();
+  if (memory !== undefined) rssSamples.push(memory.memoryUsage().rss);
 
   // Close the books: finish an open stream session, give back held buffers, restore limits.
   while (stream !== null) steps_.stream();
@@ -486,7 +461,6 @@ export function runSoak(options: SoakOptions = {}): SoakSummary {
   if (books.defaultEngineMisuseChange !== 0) problem("default engine: misuse counted");
   engine.close();
   const rssDecileMedians = decileMedians(rssSamples);
-  const netRssDecileMedians = decileMedians(netRssSamples);
   return {
     steps,
     durationMs,
@@ -496,10 +470,7 @@ export function runSoak(options: SoakOptions = {}): SoakSummary {
     spotChecks,
     rssSamples,
     rssDecileMedians,
-    rssGrowth: growth(rssDecileMedians),
-    netRssSamples,
-    netRssDecileMedians,
-    netRssGrowth: growth(netRssDecileMedians),
+    rssGrowth: (rssDecileMedians[9] - rssDecileMedians[1]) / rssDecileMedians[1],
     books,
     problems,
   };
