@@ -46,7 +46,7 @@ const KERNEL = randomSignal(Float32Array, 101, 12);
 
 describe("faults", () => {
   it("rejects every batch in flight when a worker is terminated from outside, then recovers", async () => {
-    const pool = new WorkerPool({ workers: 2 });
+    const pool = new WorkerPool({ workers: 1 });
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     try {
       const pairs: ConvolutionPair[] = Array.from(
