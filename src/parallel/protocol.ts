@@ -51,15 +51,21 @@ export interface BatchMessage {
   cursor: SharedArrayBuffer;
   /** Number of tasks. */
   count: number;
-  /** Testing hook: the worker dies after this many tasks ("throw": uncaught error, "exit": hard exit). */
-  crash?: { after: number; how: "throw" | "exit" };
+  /**
+   * Testing hook: the worker dies after this many tasks ("throw": uncaught error,
+   * "exit": `process.exit(3)`, "close": it closes its port and ends quietly,
+   * "terminate": it asks to be terminated from the main thread, then idles).
+   */
+  crash?: { after: number; how: "throw" | "exit" | "close" | "terminate" };
 }
 
 /** Worker -> main. */
 export type WorkerReply =
   | { type: "ready" }
   | { type: "done"; id: number; tasks: number; counters: Float64Array }
-  | { type: "failed"; id: number; message: string };
+  | { type: "failed"; id: number; message: string }
+  /** Testing hook: terminate me without telling the pool (see `crash`). */
+  | { type: "terminate-me"; id: number };
 
 /**
  * Counters that accumulate (and therefore can be summed across engines). The

@@ -33,10 +33,27 @@ interface WebWorkerScope {
 interface NodeParentPort {
   on(event: "message", listener: (data: BatchMessage) => void): void;
   postMessage(message: unknown): void;
+  close?: () => void;
 }
 
 interface NodeProcessLike {
   exit(code: number): never;
+}
+
+type CrashHow = NonNullable<BatchMessage["crash"]>["how"];
+
+/** The worker's port under `node:worker_threads` (null on Bun). */
+let nodePort: NodeParentPort | null = null;
+
+/**
+ * Ends this worker quietly (the "close" crash): closing its port (Node), else
+ * `self.close()` (Deno), else `process.exit(0)` (Bun, which has no `self.close`).
+ */
+function closeQuietly(): void {
+  if (typeof nodePort?.close === "function") return nodePort.close();
+  const scope = globalThis as { close?: () => void };
+  if (typeof scope.close === "function") return scope.close();
+  (globalThis as unknown as { process: NodeProcessLike }).process.exit(0);
 }
 
 function runBatch(message: BatchMessage, post: Post): void {
@@ -83,7 +100,10 @@ function runBatch(message: BatchMessage, post: Post): void {
     post({ type: "failed", id: message.id, message: String(error) });
     return;
   }
-  if (message.crash !== undefined) crash(message.crash.how);
+  if (message.crash !== undefined) {
+    crash(message.crash.how, message.id, post);
+    return;
+  }
   post({
     type: "done",
     id: message.id,
@@ -92,10 +112,13 @@ function runBatch(message: BatchMessage, post: Post): void {
   });
 }
 
-function crash(how: "throw" | "exit"): never {
+/** Testing hook: dies the way the batch asks, never replying "done". */
+function crash(how: CrashHow, id: number, post: Post): void {
   if (how === "exit") {
     (globalThis as unknown as { process: NodeProcessLike }).process.exit(3);
   }
+  if (how === "close") return closeQuietly();
+  if (how === "terminate") return post({ type: "terminate-me", id });
   // Escapes the message handler: the runtime reports it as the worker's error.
   throw new Error("worker crash requested by a test");
 }
@@ -113,6 +136,7 @@ async function start(): Promise<void> {
   };
   if (parentPort === null) return; // imported on a main thread: nothing to serve
   const post: Post = (message) => parentPort.postMessage(message);
+  nodePort = parentPort;
   parentPort.on("message", (message) => runBatch(message, post));
   post({ type: "ready" });
 }

@@ -8,9 +8,12 @@
  *   it is started with `--import tsx`), `.js` in the npm package.
  * - Workers take pairs one at a time from a shared cursor, so uneven pairs
  *   balance themselves.
- * - A worker that crashes (uncaught error, exit) rejects the batches in flight
- *   with an `Error` naming it; the pool then terminates its workers and starts
- *   fresh ones for the next batch.
+ * - A worker that dies, whatever the way (an uncaught error, `process.exit`, or
+ *   a `terminate()` from outside the pool), is noticed on every runtime: Bun's
+ *   workers report it with a `close` event, `node:worker_threads` with `exit`.
+ *   The batches in flight reject with an `Error` naming the worker and how it
+ *   died; the pool then terminates its workers and starts fresh ones for the
+ *   next batch.
  * - While no batch is in flight the workers are unref'd: they never keep the
  *   process alive. {@linkcode WorkerPool.close} terminates them.
  * - Each worker computes on its own engine; after each batch it sends what that
@@ -65,20 +68,43 @@ export interface WorkerPoolOptions {
   workers?: number;
 }
 
-/** Testing hook of {@linkcode WorkerPool.run}: make one worker die mid-batch. */
+/**
+ * Testing hook of {@linkcode WorkerPool.run}: make one worker die mid-batch.
+ *
+ * @example
+ * ```ts
+ * import { WorkerPool } from "./worker_pool.ts";
+ *
+ * const pool = new WorkerPool({ workers: 1 });
+ * const pairs: [Float32Array, Float32Array][] = [[new Float32Array(64), new Float32Array(3)]];
+ * await pool.run(pairs, undefined, { after: 0, how: "exit" }).catch((e) => console.log(e.message));
+ * pool.close();
+ * ```
+ */
 export interface CrashInjection {
   /** Tasks the worker completes before dying. */
   after: number;
-  /** `"throw"`: an uncaught error; `"exit"`: the worker exits (Node/Deno worker_threads). */
-  how: "throw" | "exit";
+  /**
+   * `"throw"`: an uncaught error; `"exit"`: `process.exit(3)` inside the worker;
+   * `"close"`: the worker ends itself quietly (closes its port, exit code 0);
+   * `"terminate"`: the worker stops and is terminated from the main thread by a
+   * `terminate()` the pool did not ask for (as code outside the pool would).
+   */
+  how: CrashKind;
 }
+
+/** The ways a worker can be made to die by {@linkcode CrashInjection}. */
+export type CrashKind = "throw" | "exit" | "close" | "terminate";
 
 /** What the pool needs of a worker, on every runtime. */
 interface WorkerHandle {
   post(message: BatchMessage): void;
   ref(): void;
   unref(): void;
+  /** Terminates the worker on the pool's behalf: no failure is reported. */
   terminate(): void;
+  /** Terminates the worker as code outside the pool would: its death is reported. */
+  terminateUnannounced(): void;
 }
 
 interface WorkerEvents {
@@ -103,6 +129,8 @@ interface NodeWorkerThreads {
 interface WebWorkerLike {
   onmessage: ((event: { data: WorkerReply }) => void) | null;
   onerror: ((event: { message?: string; error?: unknown; preventDefault(): void }) => void) | null;
+  /** Bun: `close` fires once the worker has stopped, however it stopped. */
+  addEventListener(type: "close", listener: (event: { code?: number }) => void): void;
   postMessage(message: unknown): void;
   terminate(): void;
   ref?(): void;
@@ -136,41 +164,65 @@ function tsxBootstrap(url: URL): string {
     `.then(() => import(${JSON.stringify(url.href)}))`;
 }
 
+/**
+ * Bun's `error` event carries a source excerpt and often no `error` object; the
+ * clear part is the last `Name: message` line.
+ */
+function bunErrorReason(event: { message?: string; error?: unknown }): string {
+  if (event.error instanceof Error) return `${event.error.name}: ${event.error.message}`;
+  const lines = (event.message ?? "").split("\n").map((line) => line.trim());
+  const named = lines.filter((line) => /^[A-Za-z]*(Error|error):/.test(line)).pop();
+  // Bun prints an Error whose name is plain "Error" as "error: ...".
+  return named?.replace(/^error:/, "Error:") ?? lines.find((line) => line !== "") ??
+    "an error without a message";
+}
+
+function describeException(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function describeExit(code: number | undefined): string {
+  return `stopped with exit code ${code ?? "unknown"} (it exited, or was terminated from ` +
+    `outside the pool)`;
+}
+
 async function spawnWorker(events: WorkerEvents): Promise<WorkerHandle> {
   const url = workerUrl();
+  // Whether a death is still news: set to false once reported or once the pool itself terminates.
+  let alive = true;
+  const died = (reason: string): void => {
+    if (!alive) return;
+    alive = false;
+    events.failure(reason);
+  };
   if ("Bun" in globalThis) {
     const Worker = (globalThis as unknown as { Worker: WebWorkerConstructor }).Worker;
     const worker = new Worker(url, { type: "module" });
     worker.onmessage = (event) => events.message(event.data);
     worker.onerror = (event) => {
       event.preventDefault();
-      // Bun's message carries a source excerpt; the error's own message is the clear part.
-      const error = event.error;
-      events.failure(
-        error instanceof Error ? error.message : (event.message ?? "uncaught error").split("\n")[0],
-      );
+      died(`uncaught ${bunErrorReason(event)}`);
     };
+    // Without this, a worker that exits or is terminated elsewhere is never noticed on Bun.
+    worker.addEventListener("close", (event) => died(describeExit(event.code)));
     return {
       post: (message) => worker.postMessage(message),
       ref: () => worker.ref?.(),
       unref: () => worker.unref?.(),
-      terminate: () => worker.terminate(),
+      terminate: () => {
+        alive = false;
+        worker.terminate();
+      },
+      terminateUnannounced: () => worker.terminate(),
     };
   }
   const threads = await import("node:worker_threads") as unknown as NodeWorkerThreads;
   const worker = !("Deno" in globalThis) && url.pathname.endsWith(".ts")
     ? new threads.Worker(tsxBootstrap(url), { eval: true })
     : new threads.Worker(url, {});
-  let alive = true;
   worker.on("message", (data) => events.message(data));
-  worker.on("error", (error) => {
-    alive = false;
-    events.failure(error instanceof Error ? error.message : String(error));
-  });
-  worker.on("exit", (code) => {
-    if (alive) events.failure(`exited with code ${code}`);
-    alive = false;
-  });
+  worker.on("error", (error) => died(`uncaught ${describeException(error)}`));
+  worker.on("exit", (code) => died(describeExit(code)));
   return {
     post: (message) => worker.postMessage(message),
     ref: () => worker.ref(),
@@ -179,6 +231,7 @@ async function spawnWorker(events: WorkerEvents): Promise<WorkerHandle> {
       alive = false;
       void worker.terminate();
     },
+    terminateUnannounced: () => void worker.terminate(),
   };
 }
 
@@ -467,6 +520,7 @@ export class WorkerPool {
         spawnWorker({
           message: (reply) => {
             if (reply.type === "ready") resolve();
+            else if (reply.type === "terminate-me") slot.handle?.terminateUnannounced();
             else this.#onReply(reply);
           },
           failure: (reason) => {
@@ -489,7 +543,7 @@ export class WorkerPool {
   }
 
   #onReply(reply: WorkerReply): void {
-    if (reply.type === "ready") return;
+    if (reply.type === "ready" || reply.type === "terminate-me") return;
     const batch = this.#pending.get(reply.id);
     if (batch === undefined) return;
     if (reply.type === "failed") {
