@@ -41,6 +41,7 @@ export class StackArena {
   uncachedViews = 0;
   #top = 0;
   #peak = 0;
+  #windowPeak = 0;
   #cached = 0;
   readonly #words: Uint32Array;
   readonly #scratch = new Map<number, Float64Array>();
@@ -64,9 +65,20 @@ export class StackArena {
     return this.#peak;
   }
 
-  /** Starts peak tracking again from the current top. */
+  /** Highest {@linkcode StackArena.top} since {@linkcode StackArena.resetWindowPeak} (or creation). */
+  get windowPeak(): number {
+    return this.#windowPeak;
+  }
+
+  /** Starts peak tracking (lifetime and window) again from the current top. */
   resetPeak(): void {
     this.#peak = this.#top;
+    this.#windowPeak = this.#top;
+  }
+
+  /** Starts a new window: the window peak restarts from the current top. */
+  resetWindowPeak(): void {
+    this.#windowPeak = this.#top;
   }
 
   /** Whether `bytes` more bytes fit. */
@@ -151,7 +163,10 @@ export class StackArena {
   }
 
   #bump(bytes: number): void {
-    this.#top += (bytes + 7) & ~7;
-    if (this.#top > this.#peak) this.#peak = this.#top;
+    const top = this.#top += (bytes + 7) & ~7;
+    if (top > this.#windowPeak) {
+      this.#windowPeak = top;
+      if (top > this.#peak) this.#peak = top;
+    }
   }
 }
