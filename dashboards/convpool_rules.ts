@@ -207,16 +207,17 @@ export const RULES: readonly AlertRule[] = [
   {
     alert: "ConvpoolMemoryPressureCritical",
     expr: "sum by (job, instance) (increase(convpool_memory_pressure_events_total" +
-      '{convpool_pressure_level="critical"}[5m])) > 0',
+      '{convpool_pressure_level="critical",convpool_pressure_trigger!="manual"}[5m])) > 0',
     severity: "critical",
     summary: `convpool critical memory pressure ${WHERE}`,
     description:
-      "The engine handled a critical memory-pressure event in the last 5 minutes: it evicted every idle pooled " +
+      "The engine's automatic check (every maintenanceIntervalMs) found critical memory pressure in the last 5 " +
+      "minutes: it evicted every idle pooled " +
       "buffer and drops releases until the level falls, so the pool stops working. Lower poolMaxBytes " +
       "(CONVPOOL_POOL_MAX_BYTES) so the pool fits under the thresholds, or raise the config keys " +
       "pressureCriticalRssBytes / pressureCriticalHeapBytes (no environment variable) if the process may use " +
       "more memory.",
-    threshold: "any critical event in 5 min",
+    threshold: "any automatic critical event in 5 min",
     panel: "convpool overview / Memory-pressure events",
     tests: [pressureTest([
       { at: "5m", alerts: [] },
@@ -227,16 +228,17 @@ export const RULES: readonly AlertRule[] = [
   {
     alert: "ConvpoolMemoryPressureModerate",
     expr: "sum by (job, instance) (increase(convpool_memory_pressure_events_total" +
-      '{convpool_pressure_level="moderate"}[10m])) > 0',
+      '{convpool_pressure_level="moderate",convpool_pressure_trigger!="manual"}[10m])) > 0',
     for: "10m",
     severity: "warning",
     summary: `convpool sustained moderate memory pressure ${WHERE}`,
     description:
-      "Moderate memory-pressure events keep coming (some in every 10-minute window for 10 minutes): each evicts " +
+      "The automatic check keeps finding moderate memory pressure (events in every 10-minute window for 10 " +
+      "minutes; manual handleMemoryPressure() calls do not count): each evicts " +
       "half of the idle pooled buffers, so misses and heap fallbacks follow. Lower poolMaxBytes " +
       "(CONVPOOL_POOL_MAX_BYTES), or raise the config keys pressureModerateRssBytes / " +
       "pressureModerateHeapBytes (no environment variable) if the process may use more memory.",
-    threshold: "moderate events in every 10 min window, for 10 min",
+    threshold: "automatic moderate events in every 10 min window, for 10 min",
     panel: "convpool overview / Memory-pressure events",
     tests: [pressureTest([
       { at: "5m", alerts: [] },
@@ -448,7 +450,10 @@ function heapFallbackRules(): AlertRule[] {
   }));
 }
 
-/** Critical on a once; moderate on b every minute; a single moderate event on c. */
+/**
+ * Critical on a once; moderate on b every minute; a single moderate event on c;
+ * manual critical and moderate events on d every minute (the application's own calls).
+ */
 function pressureTest(checks: AlertCheck[]): RuleTest {
   const series = (selector: string, level: string, trigger: string, values: string) => ({
     series:
@@ -458,13 +463,15 @@ function pressureTest(checks: AlertCheck[]): RuleTest {
   });
   return {
     name: "critical on a fires at once; moderate every minute on b fires after 10 minutes; " +
-      "one moderate event on c never fires",
+      "one moderate event on c and manual events on d never fire",
     series: [
       series(A, "critical", "rss", "0x9 1x20"),
       series(A, "moderate", "rss", "0x30"),
       series(B, "moderate", "heap_usage", "0+1x30"),
       series(B, "critical", "heap_usage", "0x30"),
-      series(C, "moderate", "manual", "0x9 1x20"),
+      series(C, "moderate", "rss", "0x9 1x20"),
+      series(D, "moderate", "manual", "0+1x30"),
+      series(D, "critical", "manual", "0+1x30"),
     ],
     checks,
   };
