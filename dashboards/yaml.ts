@@ -1,7 +1,8 @@
 /**
  * A minimal YAML writer for the generated Prometheus files: mappings, sequences,
  * strings, numbers and booleans. Strings are written as JSON strings (valid YAML
- * double-quoted scalars), or as literal blocks (`|-`) when they span lines.
+ * double-quoted scalars), single-quoted when they contain double quotes, and as
+ * literal blocks (`|-`) when they span lines.
  *
  * @example
  * ```ts
@@ -25,7 +26,10 @@ export type YamlValue =
 
 function scalar(value: string | number | boolean, indent: string): string {
   if (typeof value !== "string") return String(value);
-  if (!value.includes("\n")) return JSON.stringify(value);
+  if (!value.includes("\n")) {
+    // PromQL and label selectors are full of double quotes: single quotes keep them readable.
+    return value.includes('"') ? `'${value.replaceAll("'", "''")}'` : JSON.stringify(value);
+  }
   return `|-\n${value.split("\n").map((line) => `${indent}  ${line}`).join("\n")}`;
 }
 
