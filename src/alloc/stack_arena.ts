@@ -62,7 +62,8 @@ export class StackArena {
 
   /** Highest {@linkcode StackArena.top} since creation or {@linkcode StackArena.resetPeak}. */
   get peak(): number {
-    return this.#peak;
+    // The hot path tracks only the window peak; earlier windows are folded into #peak.
+    return this.#windowPeak > this.#peak ? this.#windowPeak : this.#peak;
   }
 
   /** Highest {@linkcode StackArena.top} since {@linkcode StackArena.resetWindowPeak} (or creation). */
@@ -78,6 +79,7 @@ export class StackArena {
 
   /** Starts a new window: the window peak restarts from the current top. */
   resetWindowPeak(): void {
+    if (this.#windowPeak > this.#peak) this.#peak = this.#windowPeak;
     this.#windowPeak = this.#top;
   }
 
@@ -163,10 +165,7 @@ export class StackArena {
   }
 
   #bump(bytes: number): void {
-    const top = this.#top += (bytes + 7) & ~7;
-    if (top > this.#windowPeak) {
-      this.#windowPeak = top;
-      if (top > this.#peak) this.#peak = top;
-    }
+    this.#top += (bytes + 7) & ~7;
+    if (this.#top > this.#windowPeak) this.#windowPeak = this.#top;
   }
 }
