@@ -54,7 +54,15 @@ export async function staleDashboards(dir: string = DASHBOARDS_DIR): Promise<str
   return stale;
 }
 
-/** Writes the rules file and its tests; returns the paths written. */
+/**
+ * Writes the rules file and its tests; returns the paths written.
+ *
+ * @example
+ * ```ts
+ * import { writeRules } from "./generate.ts";
+ * console.log(await writeRules()); // [".../convpool.rules.yml", ".../convpool.rules.test.yml"]
+ * ```
+ */
 export async function writeRules(dir: string = DASHBOARDS_DIR): Promise<string[]> {
   const written: string[] = [];
   for (const { file, render } of RULE_FILES) {
@@ -64,7 +72,15 @@ export async function writeRules(dir: string = DASHBOARDS_DIR): Promise<string[]
   return written;
 }
 
-/** The rule files whose committed text differs from the generator's output (or is missing). */
+/**
+ * The rule files whose committed text differs from the generator's output (or is missing).
+ *
+ * @example
+ * ```ts
+ * import { staleRules } from "./generate.ts";
+ * console.log(await staleRules()); // [] when the committed YAML is current
+ * ```
+ */
 export async function staleRules(dir: string = DASHBOARDS_DIR): Promise<string[]> {
   const stale: string[] = [];
   for (const { file, render } of RULE_FILES) {

@@ -67,6 +67,12 @@ function lines(value: YamlValue, indent: string): string[] {
 /**
  * Writes `value` (a mapping) as a YAML document with two-space indentation and a
  * final newline; `header` lines become `#` comments at the top.
+ *
+ * @example
+ * ```ts
+ * import { toYaml } from "./yaml.ts";
+ * toYaml({ expr: 'up{job="convpool"} == 0' }, ["rules"]); // "# rules\nexpr: 'up{job=\"convpool\"} == 0'\n"
+ * ```
  */
 export function toYaml(value: YamlValue, header: readonly string[] = []): string {
   const comments = header.map((line) => (line === "" ? "#" : `# ${line}`));

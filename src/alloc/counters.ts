@@ -55,9 +55,19 @@ export const OPERATIONS = ["convolve", "correlate", "batch", "stream"] as const;
 /** One operation kind. */
 export type Operation = typeof OPERATIONS[number];
 
-/** The settings `autoTune` changes, in counter index order. */
+/**
+ * The settings `autoTune` changes, in counter index order.
+ *
+ * @example
+ * ```ts
+ * import { AllocationCounters, AUTO_TUNE_DIRECTIONS, AUTO_TUNE_SETTINGS } from "./counters.ts";
+ * const counters = new AllocationCounters();
+ * const i = AUTO_TUNE_SETTINGS.indexOf("stack_bytes") * 2 + AUTO_TUNE_DIRECTIONS.indexOf("up");
+ * console.log(counters.autoTuneAdjustments[i]); // 0
+ * ```
+ */
 export const AUTO_TUNE_SETTINGS = ["stack_bytes", "pool_buffers_per_class"] as const;
-/** The directions of an `autoTune` change, in counter index order. */
+/** The directions of an `autoTune` change, in counter index order (see {@linkcode AUTO_TUNE_SETTINGS}). */
 export const AUTO_TUNE_DIRECTIONS = ["up", "down"] as const;
 
 /** Kernel methods, in counter index order. */
