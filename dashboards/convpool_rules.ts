@@ -76,6 +76,20 @@ const labelsOf = (instance: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+/** Pool requests of the 4 KiB class with `result` (hit or miss). */
+const requests = (selector: string, result: string, values: string): TestSeries => ({
+  series: `convpool_pool_requests_total{${selector},convpool_pool_result="${result}",` +
+    'convpool_size_class="4096"}',
+  values,
+});
+
+/** autoTune changes of stack_bytes in `direction` (up or down). */
+const adjustments = (selector: string, direction: string, values: string): TestSeries => ({
+  series: `convpool_autotune_adjustments_total{${selector},convpool_setting="stack_bytes",` +
+    `convpool_direction="${direction}"}`,
+  values,
+});
+
 const WHERE = "on {{ $labels.instance }} (job {{ $labels.job }})";
 
 /**
@@ -175,36 +189,12 @@ export const RULES: readonly AlertRule[] = [
     tests: [{
       name: "a at 50% fires after 15 minutes; b at 99% and c at 50% with little traffic do not",
       series: [
-        {
-          series:
-            `convpool_pool_requests_total{${A},convpool_pool_result="hit",convpool_size_class="4096"}`,
-          values: "0+60x60",
-        },
-        {
-          series:
-            `convpool_pool_requests_total{${A},convpool_pool_result="miss",convpool_size_class="4096"}`,
-          values: "0+60x60",
-        },
-        {
-          series:
-            `convpool_pool_requests_total{${B},convpool_pool_result="hit",convpool_size_class="4096"}`,
-          values: "0+600x60",
-        },
-        {
-          series:
-            `convpool_pool_requests_total{${B},convpool_pool_result="miss",convpool_size_class="4096"}`,
-          values: "0+6x60",
-        },
-        {
-          series:
-            `convpool_pool_requests_total{${C},convpool_pool_result="hit",convpool_size_class="4096"}`,
-          values: "0+6x60",
-        },
-        {
-          series:
-            `convpool_pool_requests_total{${C},convpool_pool_result="miss",convpool_size_class="4096"}`,
-          values: "0+6x60",
-        },
+        requests(A, "hit", "0+60x60"),
+        requests(A, "miss", "0+60x60"),
+        requests(B, "hit", "0+600x60"),
+        requests(B, "miss", "0+6x60"),
+        requests(C, "hit", "0+6x60"),
+        requests(C, "miss", "0+6x60"),
       ],
       checks: [
         { at: "10m", alerts: [] },
@@ -350,26 +340,10 @@ export const RULES: readonly AlertRule[] = [
     tests: [{
       name: "a goes up and down twice each and fires; b converges (ups only) and does not",
       series: [
-        {
-          series:
-            `convpool_autotune_adjustments_total{${A},convpool_setting="stack_bytes",convpool_direction="up"}`,
-          values: "0x4 1x4 2x4 3x20",
-        },
-        {
-          series:
-            `convpool_autotune_adjustments_total{${A},convpool_setting="stack_bytes",convpool_direction="down"}`,
-          values: "0x6 1x4 2x20",
-        },
-        {
-          series:
-            `convpool_autotune_adjustments_total{${B},convpool_setting="stack_bytes",convpool_direction="up"}`,
-          values: "0x4 1x4 2x4 3x20",
-        },
-        {
-          series:
-            `convpool_autotune_adjustments_total{${B},convpool_setting="stack_bytes",convpool_direction="down"}`,
-          values: "0x32",
-        },
+        adjustments(A, "up", "0x4 1x4 2x4 3x20"),
+        adjustments(A, "down", "0x6 1x4 2x20"),
+        adjustments(B, "up", "0x4 1x4 2x4 3x20"),
+        adjustments(B, "down", "0x32"),
       ],
       checks: [
         { at: "5m", alerts: [] },
