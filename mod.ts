@@ -33,6 +33,7 @@ export {
   type PreWarmOptions,
 } from "./src/alloc/engine.ts";
 export type { EngineConfig, MemoryUsageSample } from "./src/alloc/config.ts";
+export { type AutoTuneOptions, DEFAULT_AUTO_TUNE } from "./src/alloc/auto_tune.ts";
 export type { Dtype } from "./src/alloc/validate.ts";
 export type {
   EngineStats,

@@ -316,17 +316,19 @@ export function overviewDashboard(): dashboard.Dashboard {
     .withRow(row("Allocation engine"))
     .withPanel(timeseriesPanel({
       title: "Stack efficiency",
-      description:
-        "Peak stack-arena use divided by its capacity (convpool_stack_utilization_ratio). Near 100% with stack " +
+      description: "Peak stack-arena use since the last maintenance pass divided by its capacity " +
+        "(convpool_stack_window_utilization_ratio; it falls back after a spike, unlike the lifetime " +
+        "convpool_stack_utilization_ratio, which engine.resetPeaks() restarts). Near 100% with stack " +
         "overflows (tuning dashboard): the arena is too small, raise CONVPOOL_STACK_BYTES (configure key stackBytes) " +
-        "to convpool_stack_recommended_limit_bytes. Below about 25% for a long time: lower CONVPOOL_STACK_BYTES to save " +
-        "memory, or raise CONVPOOL_STACK_THRESHOLD (stackThreshold) so that more small requests use the stack.",
+        "to convpool_stack_recommended_limit_bytes, or let CONVPOOL_AUTOTUNE do it. Below about 25% for a long time: " +
+        "lower CONVPOOL_STACK_BYTES to save memory, or raise CONVPOOL_STACK_THRESHOLD (stackThreshold) so that more " +
+        "small requests use the stack.",
       unit: "percentunit",
       min: 0,
       max: 1,
       width: 8,
       queries: [{
-        expr: "max by (instance) (convpool_stack_utilization_ratio{S})",
+        expr: "max by (instance) (convpool_stack_window_utilization_ratio{S})",
         legend: "{{instance}}",
       }],
     }))
@@ -584,10 +586,11 @@ export function tuningDashboard(): dashboard.Dashboard {
     .withPanel(timeseriesPanel({
       title: "Stack peak vs limit",
       description:
-        "Stack-arena use now and its peak against the capacity CONVPOOL_STACK_BYTES (configure key stackBytes), with " +
-        "the recommended capacity. Peak at the limit (and overflows in the next panel): raise CONVPOOL_STACK_BYTES to " +
-        "the recommendation. Peak far below: lower it, or raise CONVPOOL_STACK_THRESHOLD (stackThreshold) so more " +
-        "small requests go to the stack.",
+        "Stack-arena use now, its peak since the last maintenance pass (window peak, it recovers after a spike) and " +
+        "its lifetime peak, against the capacity CONVPOOL_STACK_BYTES (configure key stackBytes). Window peak at the " +
+        "limit (and overflows in the next panel): raise CONVPOOL_STACK_BYTES to the recommendation. Window peak far " +
+        "below for a long time: lower it, or raise CONVPOOL_STACK_THRESHOLD (stackThreshold) so more small requests " +
+        "go to the stack.",
       unit: "bytes",
       width: 8,
       queries: [
@@ -596,8 +599,12 @@ export function tuningDashboard(): dashboard.Dashboard {
           legend: "in use {{instance}}",
         },
         {
+          expr: "sum by (instance) (convpool_stack_window_peak_bytes{S})",
+          legend: "window peak {{instance}}",
+        },
+        {
           expr: "sum by (instance) (convpool_stack_memory_peak_bytes{S})",
-          legend: "peak {{instance}}",
+          legend: "lifetime peak {{instance}}",
         },
         {
           expr: "sum by (instance) (convpool_stack_memory_limit_bytes{S})",
@@ -681,6 +688,24 @@ export function tuningDashboard(): dashboard.Dashboard {
           legend: "held {{convpool_size_class}} B {{instance}}",
         },
       ],
+    }))
+    .withPanel(timeseriesPanel({
+      title: "autoTune adjustments",
+      description:
+        "Changes the engine made to its own settings per interval, by setting (stack_bytes: stackBytes; " +
+        "pool_buffers_per_class: poolMaxBuffersPerClass) and direction (convpool_autotune_adjustments_total). Zero " +
+        "unless CONVPOOL_AUTOTUNE is on (configure key autoTune). A few ups after a deploy are it converging; " +
+        "ups and downs that keep alternating mean the workload swings: raise the autoTune option " +
+        "shrinkAfterPasses. Growth stops at CONVPOOL_AUTOTUNE_MAX_STACK_BYTES (autoTune.maxStackBytes), " +
+        "autoTune.maxBuffersPerClass and what CONVPOOL_POOL_MAX_BYTES can hold: the panels above show where it stopped.",
+      unit: "short",
+      bars: true,
+      width: 24,
+      queries: [{
+        expr:
+          "sum by (convpool_setting, convpool_direction) (increase(convpool_autotune_adjustments_total{S}[$__rate_interval]))",
+        legend: "{{convpool_setting}} {{convpool_direction}}",
+      }],
     }))
     .withPanel(timeseriesPanel({
       title: "Evicted bytes by reason",

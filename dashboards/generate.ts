@@ -1,6 +1,8 @@
 /**
  * Writes convpool's Grafana dashboards (`dashboards/*.json`) from
- * `dashboards/convpool_dashboards.ts`, or with `--check` verifies that the
+ * `dashboards/convpool_dashboards.ts` and its Prometheus alerting rules and their
+ * tests (`dashboards/convpool.rules.yml`, `dashboards/convpool.rules.test.yml`)
+ * from `dashboards/convpool_rules.ts`, or with `--check` verifies that the
  * committed files equal the generator's output (exit code 1 and the stale file
  * names when they do not). Runs on Node, Deno and Bun:
  *
@@ -21,6 +23,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { DASHBOARDS, renderDashboard } from "./convpool_dashboards.ts";
+import { RULE_FILES } from "./convpool_rules.ts";
 
 /** The directory the dashboards are written to (this file's directory). */
 export const DASHBOARDS_DIR: string = fileURLToPath(new URL(".", import.meta.url));
@@ -51,19 +54,58 @@ export async function staleDashboards(dir: string = DASHBOARDS_DIR): Promise<str
   return stale;
 }
 
+/**
+ * Writes the rules file and its tests; returns the paths written.
+ *
+ * @example
+ * ```ts
+ * import { writeRules } from "./generate.ts";
+ * console.log(await writeRules()); // [".../convpool.rules.yml", ".../convpool.rules.test.yml"]
+ * ```
+ */
+export async function writeRules(dir: string = DASHBOARDS_DIR): Promise<string[]> {
+  const written: string[] = [];
+  for (const { file, render } of RULE_FILES) {
+    await writeFile(`${dir}${file}`, render());
+    written.push(`${dir}${file}`);
+  }
+  return written;
+}
+
+/**
+ * The rule files whose committed text differs from the generator's output (or is missing).
+ *
+ * @example
+ * ```ts
+ * import { staleRules } from "./generate.ts";
+ * console.log(await staleRules()); // [] when the committed YAML is current
+ * ```
+ */
+export async function staleRules(dir: string = DASHBOARDS_DIR): Promise<string[]> {
+  const stale: string[] = [];
+  for (const { file, render } of RULE_FILES) {
+    const committed = await readFile(`${dir}${file}`, "utf8").catch(() => undefined);
+    if (committed !== render()) stale.push(file);
+  }
+  return stale;
+}
+
 async function main(args: readonly string[]): Promise<number> {
   if (args.includes("--check")) {
-    const stale = await staleDashboards();
+    const stale = [...await staleDashboards(), ...await staleRules()];
     if (stale.length > 0) {
       console.error(
         `stale dashboards: ${stale.join(", ")}; run: node --import tsx dashboards/generate.ts`,
       );
       return 1;
     }
-    console.log(`dashboards up to date: ${DASHBOARDS.map((d) => d.file).join(", ")}`);
+    const files = [...DASHBOARDS, ...RULE_FILES].map((d) => d.file);
+    console.log(`dashboards and rules up to date: ${files.join(", ")}`);
     return 0;
   }
-  for (const path of await writeDashboards()) console.log(`wrote ${path}`);
+  for (const path of [...await writeDashboards(), ...await writeRules()]) {
+    console.log(`wrote ${path}`);
+  }
   return 0;
 }
 

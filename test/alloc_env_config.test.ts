@@ -16,6 +16,9 @@ describe("engineConfigFromEnv", () => {
       CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS: "48",
       CONVPOOL_MAINTENANCE_INTERVAL_MS: "0",
       CONVPOOL_TELEMETRY: "off",
+      CONVPOOL_AUTOTUNE: "on",
+      CONVPOOL_AUTOTUNE_MAX_STACK_BYTES: "256KiB",
+      CONVPOOL_DEBUG: "1",
     });
     assert.deepEqual(config, {
       stackBytes: 65536,
@@ -24,8 +27,38 @@ describe("engineConfigFromEnv", () => {
       poolMaxBuffersPerClass: 48,
       maintenanceIntervalMs: 0,
       telemetry: false,
+      autoTune: { maxStackBytes: 262144 },
+      debug: true,
     });
-    assert.deepEqual(Object.values(ENGINE_ENV_VARS).sort(), Object.keys(config).sort());
+    assert.deepEqual(
+      [...new Set(Object.values(ENGINE_ENV_VARS))].sort(),
+      Object.keys(config).sort(),
+    );
+  });
+
+  it("turns autoTune on or off, and takes its stack bound only with it on", () => {
+    assert.deepEqual(engineConfigFromEnv({ CONVPOOL_AUTOTUNE: "yes" }), { autoTune: true });
+    assert.deepEqual(engineConfigFromEnv({ CONVPOOL_AUTOTUNE: "off" }), { autoTune: false });
+    assert.throws(
+      () => engineConfigFromEnv({ CONVPOOL_AUTOTUNE: "sometimes" }),
+      (error: unknown) =>
+        error instanceof RangeError && /^CONVPOOL_AUTOTUNE must be/.test(error.message) &&
+        error.message.includes('"sometimes"'),
+    );
+    assert.throws(
+      () => engineConfigFromEnv({ CONVPOOL_AUTOTUNE_MAX_STACK_BYTES: "64KiB" }),
+      /CONVPOOL_AUTOTUNE_MAX_STACK_BYTES needs CONVPOOL_AUTOTUNE=on: received "64KiB"/,
+    );
+    assert.throws(
+      () =>
+        engineConfigFromEnv({ CONVPOOL_AUTOTUNE: "0", CONVPOOL_AUTOTUNE_MAX_STACK_BYTES: "64KiB" }),
+      /with CONVPOOL_AUTOTUNE "0"/,
+    );
+    assert.throws(
+      () =>
+        engineConfigFromEnv({ CONVPOOL_AUTOTUNE: "1", CONVPOOL_AUTOTUNE_MAX_STACK_BYTES: "100" }),
+      /multiple of 8.*"100"/,
+    );
   });
 
   it("leaves unset and empty variables out", () => {

@@ -206,7 +206,7 @@ describe("the panels cover issue 6", () => {
         "histogram_quantile(0.5,",
         "histogram_quantile(0.95,",
         "histogram_quantile(0.99,",
-        "convpool_stack_utilization_ratio",
+        "convpool_stack_window_utilization_ratio",
         'convpool_pool_result="hit"',
         "sum by (convpool_source) (rate(convpool_allocation_count_total",
         "convpool_memory_pressure_events_total",
@@ -239,5 +239,24 @@ describe("the panels cover issue 6", () => {
     ) {
       assert.ok(exprs.includes(needle), needle);
     }
+  });
+});
+
+describe("the panels cover issue 15", () => {
+  it("stack efficiency uses the windowed peak, which recovers; the lifetime one is not plotted there", () => {
+    const panel = panelsOf(BUILT[0]).find((p) => p.title === "Stack efficiency");
+    const exprs = (panel?.targets ?? []).map((t) => t.expr ?? "").join("\n");
+    assert.ok(exprs.includes("convpool_stack_window_utilization_ratio"));
+    assert.ok(!exprs.includes("convpool_stack_utilization_ratio"));
+    assert.ok(exprsOf(BUILT[1]).join("\n").includes("convpool_stack_window_peak_bytes"));
+  });
+
+  it("tuning shows the autoTune adjustments by setting and direction", () => {
+    const panel = panelsOf(BUILT[1]).find((p) => p.title === "autoTune adjustments");
+    assert.match(
+      panel?.targets?.[0].expr ?? "",
+      /^sum by \(convpool_setting, convpool_direction\) \(increase\(convpool_autotune_adjustments_total\{/,
+    );
+    assert.match(panel?.description ?? "", /CONVPOOL_AUTOTUNE/);
   });
 });

@@ -28,6 +28,8 @@ const FAMILIES = [
   "convpool_stack_memory_peak_bytes",
   "convpool_stack_memory_limit_bytes",
   "convpool_stack_utilization_ratio",
+  "convpool_stack_window_peak_bytes",
+  "convpool_stack_window_utilization_ratio",
   "convpool_stack_overflows_total",
   "convpool_memory_pressure_events_total",
   "convpool_operations_total",
@@ -35,6 +37,7 @@ const FAMILIES = [
   "convpool_buffer_misuse_total",
   "convpool_stack_recommended_limit_bytes",
   "convpool_pool_recommended_buffers",
+  "convpool_autotune_adjustments_total",
 ];
 
 function workload(engine: ReturnType<typeof createEngine>, operations: number): void {

@@ -22,6 +22,8 @@ const EXPECTED: Record<string, string> = {
   "convpool.stack.memory.peak": "convpool_stack_memory_peak_bytes",
   "convpool.stack.memory.limit": "convpool_stack_memory_limit_bytes",
   "convpool.stack.utilization": "convpool_stack_utilization_ratio",
+  "convpool.stack.window_peak": "convpool_stack_window_peak_bytes",
+  "convpool.stack.window_utilization": "convpool_stack_window_utilization_ratio",
   "convpool.stack.overflows": "convpool_stack_overflows_total",
   "convpool.memory.pressure.events": "convpool_memory_pressure_events_total",
   "convpool.operations": "convpool_operations_total",
@@ -30,6 +32,7 @@ const EXPECTED: Record<string, string> = {
   "convpool.kernel.memory.usage": "convpool_kernel_memory_usage_bytes",
   "convpool.stack.recommended_limit": "convpool_stack_recommended_limit_bytes",
   "convpool.pool.recommended_buffers": "convpool_pool_recommended_buffers",
+  "convpool.autotune.adjustments": "convpool_autotune_adjustments_total",
 };
 
 describe("prometheusName", () => {

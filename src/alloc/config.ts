@@ -13,6 +13,7 @@
  * @module
  */
 
+import { type AutoTuneOptions, checkAutoTune } from "./auto_tune.ts";
 import { describeValue } from "./validate.ts";
 
 /** Memory figures the pressure check reads (bytes). */
@@ -57,6 +58,13 @@ export interface EngineConfig {
    * engine (default true). The engine's counters and stats stay exact either way.
    */
   telemetry: boolean;
+  /**
+   * Let the engine apply its own tuning hints at each maintenance pass: `true` for
+   * the default bounds, or {@linkcode AutoTuneOptions} (`maxStackBytes`,
+   * `maxBuffersPerClass`, `growAfterPasses`, `shrinkAfterPasses`). It moves
+   * `stackBytes` and `poolMaxBuffersPerClass`, never `poolMaxBytes` (default false).
+   */
+  autoTune: boolean | AutoTuneOptions;
 }
 
 /** The defaults of every key. */
@@ -74,6 +82,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   readMemoryUsage: undefined,
   debug: false,
   telemetry: true,
+  autoTune: false,
 });
 
 /** Largest stack arena accepted (256 MiB): view-cache keys stay small integers. */
@@ -140,6 +149,7 @@ const CHECKS: Record<keyof EngineConfig, Check> = {
   },
   debug: boolean,
   telemetry: boolean,
+  autoTune: (value, key) => checkAutoTune(value, key, MAX_STACK_BYTES),
 };
 
 /**
@@ -171,6 +181,8 @@ export function resolveConfig(partial: unknown, base: Readonly<EngineConfig>): E
     check(value, key);
     (result as unknown as Record<string, unknown>)[key] = value;
   }
+  // A private copy: later changes to the caller's object must not reach the engine.
+  if (typeof result.autoTune === "object") result.autoTune = Object.freeze({ ...result.autoTune });
   if (result.pressureCriticalRssBytes < result.pressureModerateRssBytes) {
     throw new RangeError(
       `config.pressureCriticalRssBytes (${result.pressureCriticalRssBytes}) must be >= pressureModerateRssBytes (${result.pressureModerateRssBytes})`,

@@ -55,6 +55,21 @@ export const OPERATIONS = ["convolve", "correlate", "batch", "stream"] as const;
 /** One operation kind. */
 export type Operation = typeof OPERATIONS[number];
 
+/**
+ * The settings `autoTune` changes, in counter index order.
+ *
+ * @example
+ * ```ts
+ * import { AllocationCounters, AUTO_TUNE_DIRECTIONS, AUTO_TUNE_SETTINGS } from "./counters.ts";
+ * const counters = new AllocationCounters();
+ * const i = AUTO_TUNE_SETTINGS.indexOf("stack_bytes") * 2 + AUTO_TUNE_DIRECTIONS.indexOf("up");
+ * console.log(counters.autoTuneAdjustments[i]); // 0
+ * ```
+ */
+export const AUTO_TUNE_SETTINGS = ["stack_bytes", "pool_buffers_per_class"] as const;
+/** The directions of an `autoTune` change, in counter index order (see {@linkcode AUTO_TUNE_SETTINGS}). */
+export const AUTO_TUNE_DIRECTIONS = ["up", "down"] as const;
+
 /** Kernel methods, in counter index order. */
 export const METHODS = ["direct", "fft", "overlap_add"] as const;
 
@@ -116,6 +131,8 @@ export class AllocationCounters {
   readonly inUseBuffers: Float64Array = new Float64Array(SIZE_CLASS_COUNT);
   /** Highest `inUseBuffers` seen per class since creation (the demand). */
   readonly peakInUseBuffers: Float64Array = new Float64Array(SIZE_CLASS_COUNT);
+  /** Highest `inUseBuffers` seen per class since the last maintenance pass (the window's demand). */
+  readonly windowPeakInUseBuffers: Float64Array = new Float64Array(SIZE_CLASS_COUNT);
   /** Evicted bytes per reason (index of {@linkcode EVICTION_REASONS}). */
   readonly evictedBytes: Float64Array = new Float64Array(2);
   /** Pressure events: index `level * PRESSURE_TRIGGERS.length + trigger`. */
@@ -137,4 +154,9 @@ export class AllocationCounters {
   readonly durationCount: Float64Array = new Float64Array(4 * 3);
   /** Stack overflows (requests the arena could not hold). */
   stackOverflows = 0;
+  /**
+   * Changes `autoTune` made: index `setting * 2 + direction`, settings in
+   * {@linkcode AUTO_TUNE_SETTINGS} order, directions in {@linkcode AUTO_TUNE_DIRECTIONS} order.
+   */
+  readonly autoTuneAdjustments: Float64Array = new Float64Array(2 * 2);
 }

@@ -41,6 +41,7 @@
  */
 
 import type { Workspace } from "../kernels/workspace.ts";
+import { AutoTuner, autoTuneSettings, type TuningWindow } from "./auto_tune.ts";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, resolveConfig } from "./config.ts";
 import {
   AllocationCounters,
@@ -155,6 +156,9 @@ export class AllocationEngine implements Workspace {
   readonly #heapIssued = new WeakSet<View>();
   readonly #heapReleased = new WeakSet<View>();
   #pressureLevel = 0;
+  #tuner: AutoTuner | undefined;
+  /** Counter values at the start of the current maintenance window. */
+  #windowStart = { overflows: 0, stackAllocations: 0, poolExhausted: 0, poolRequests: 0 };
 
   /** Use {@linkcode createEngine}; `config` must already be resolved. */
   constructor(config: EngineConfig) {
@@ -164,6 +168,8 @@ export class AllocationEngine implements Workspace {
       maxBytes: config.poolMaxBytes,
       maxBuffersPerClass: config.poolMaxBuffersPerClass,
     });
+    const tune = autoTuneSettings(config.autoTune);
+    this.#tuner = tune === undefined ? undefined : new AutoTuner(tune);
     this.#startTimer();
   }
 
@@ -279,14 +285,21 @@ export class AllocationEngine implements Workspace {
   }
 
   /**
-   * One maintenance pass (the timer runs it every `maintenanceIntervalMs`): the
-   * pressure check, then trimming of classes idle for `trimAfterIdlePasses`
-   * passes, then (without pressure) pre-warming of the sizes that missed most
-   * since the last pass. Returns the bytes trimmed.
+   * One maintenance pass (the timer runs it every `maintenanceIntervalMs`; tests
+   * may call it directly): the pressure check; with `autoTune` and no pressure,
+   * the move of `stackBytes` and `poolMaxBuffersPerClass` toward the hints of the
+   * window since the previous pass; trimming of classes idle for
+   * `trimAfterIdlePasses` passes; then (without pressure) pre-warming of the sizes
+   * that missed most since the last pass. It ends the window: the window peaks
+   * (`getStats().stack.windowPeakBytes`) restart from the current use. Returns the
+   * bytes trimmed.
    */
   maintain(): number {
     const level = this.checkMemoryPressure();
-    return this.#pool.maintain(this.#config.trimAfterIdlePasses, level === "none");
+    if (this.#tuner !== undefined && level === "none") this.#autoTune(this.#tuner);
+    const freed = this.#pool.maintain(this.#config.trimAfterIdlePasses, level === "none");
+    this.#startWindow();
+    return freed;
   }
 
   /** Opens a scope for `using`; dispose it (or call `close()`) to end it. */
@@ -390,6 +403,12 @@ export class AllocationEngine implements Workspace {
     }
     const previous = this.#config;
     this.#config = next;
+    if (next.autoTune !== previous.autoTune) {
+      const tune = autoTuneSettings(next.autoTune);
+      if (tune === undefined) this.#tuner = undefined;
+      else if (this.#tuner === undefined) this.#tuner = new AutoTuner(tune);
+      else this.#tuner.settings = tune;
+    }
     if (next.stackBytes !== previous.stackBytes) this.#arena = new StackArena(next.stackBytes);
     if (
       next.poolMaxBytes !== previous.poolMaxBytes ||
@@ -429,6 +448,8 @@ export class AllocationEngine implements Workspace {
         usedBytes: arena.top,
         peakBytes: arena.peak,
         efficiency: arena.capacityBytes === 0 ? 0 : arena.peak / arena.capacityBytes,
+        windowPeakBytes: arena.windowPeak,
+        windowEfficiency: arena.capacityBytes === 0 ? 0 : arena.windowPeak / arena.capacityBytes,
         allocations: stackAllocations,
         overflows: c.stackOverflows,
       },
@@ -450,10 +471,29 @@ export class AllocationEngine implements Workspace {
     };
   }
 
-  /** Starts peak tracking (stack peak bytes, peak in-use buffers per class) again from now. */
+  /**
+   * Starts peak tracking again from the current use: the stack's lifetime and
+   * window peaks (`getStats().stack.peakBytes`, `windowPeakBytes`, and the
+   * efficiencies computed from them) and the peak in-use buffers per class behind
+   * `convpool_pool_recommended_buffers`. Call it after a known spike (a warm-up,
+   * a one-off batch) so the lifetime figures and the tuning hints describe the
+   * workload from now on; maintenance passes already restart the window peaks.
+   *
+   * @example
+   * ```ts
+   * import { createEngine } from "./engine.ts";
+   * const engine = createEngine({ maintenanceIntervalMs: 0 });
+   * engine.scope(() => {
+   *   engine.acquireFloat64(256); // a 2 KiB spike
+   * });
+   * engine.resetPeaks();
+   * console.log(engine.getStats().stack.peakBytes); // 0
+   * ```
+   */
   resetPeaks(): void {
     this.#arena.resetPeak();
     this.counters.peakInUseBuffers.set(this.counters.inUseBuffers);
+    this.counters.windowPeakInUseBuffers.set(this.counters.inUseBuffers);
   }
 
   /** Stops the maintenance timer. The engine stays usable; idle pooled memory is kept. */
@@ -470,6 +510,61 @@ export class AllocationEngine implements Workspace {
   /** @internal Closes the scope frame at `depth` if it is still the one opened with `serial`. */
   [CLOSE_SCOPE](depth: number, serial: number): void {
     if (this.#depth >= depth && this.#frameSerials[depth - 1] === serial) this.#popTo(depth - 1);
+  }
+
+  /** The demand since the previous maintenance pass. */
+  #window(): TuningWindow {
+    const c = this.counters;
+    const start = this.#windowStart;
+    let stackAllocations = 0, poolRequests = 0;
+    for (let k = 0; k < SIZE_CLASS_COUNT; k++) {
+      stackAllocations += c.allocations[STACK * SIZE_CLASS_COUNT + k];
+      poolRequests += c.poolHits[k] + c.poolMisses[k];
+    }
+    return {
+      stackPeakBytes: this.#arena.windowPeak,
+      stackOverflows: c.stackOverflows - start.overflows,
+      stackAllocations: stackAllocations - start.stackAllocations,
+      peakInUseBuffers: c.windowPeakInUseBuffers,
+      poolExhausted: c.heapReasons[POOL_EXHAUSTED] > start.poolExhausted,
+      poolRequests: poolRequests - start.poolRequests,
+    };
+  }
+
+  /** Starts a new maintenance window: counter marks and window peaks from now. */
+  #startWindow(): void {
+    const c = this.counters;
+    const window = this.#window();
+    const start = this.#windowStart;
+    start.overflows = c.stackOverflows;
+    start.stackAllocations += window.stackAllocations;
+    start.poolExhausted = c.heapReasons[POOL_EXHAUSTED];
+    start.poolRequests += window.poolRequests;
+    this.#arena.resetWindowPeak();
+    c.windowPeakInUseBuffers.set(c.inUseBuffers);
+  }
+
+  /** Moves the tuned settings toward the window's hints (see `./auto_tune.ts`). */
+  #autoTune(tuner: AutoTuner): void {
+    const config = this.#config;
+    const next = tuner.next(this.#window(), config);
+    const partial: Partial<EngineConfig> = {};
+    // A new arena while a scope or operation is open would strand its memory: wait.
+    if (next.stackBytes !== config.stackBytes && this.#depth === 0) {
+      partial.stackBytes = next.stackBytes;
+      this.#countAdjustment(0, next.stackBytes > config.stackBytes);
+    }
+    if (next.poolMaxBuffersPerClass !== config.poolMaxBuffersPerClass) {
+      partial.poolMaxBuffersPerClass = next.poolMaxBuffersPerClass;
+      this.#countAdjustment(1, next.poolMaxBuffersPerClass > config.poolMaxBuffersPerClass);
+    }
+    if (partial.stackBytes !== undefined || partial.poolMaxBuffersPerClass !== undefined) {
+      this.configure(partial);
+    }
+  }
+
+  #countAdjustment(setting: number, up: boolean): void {
+    this.counters.autoTuneAdjustments[setting * 2 + (up ? 0 : 1)]++;
   }
 
   /** Release of anything the pool does not own: stack views, heap results, misuse. */

@@ -10,6 +10,9 @@
  * | `CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS` | `poolMaxBuffersPerClass` | bound on buffers kept per size class (default 32): an integer >= 0. Follow the largest `convpool_pool_recommended_buffers`. |
  * | `CONVPOOL_MAINTENANCE_INTERVAL_MS` | `maintenanceIntervalMs` | period of the trim/pre-warm pass in milliseconds (default 5000; 0 disables the timer): an integer >= 0. |
  * | `CONVPOOL_TELEMETRY` | `telemetry` | `true`/`false` (also `1`/`0`, `on`/`off`, `yes`/`no`): timing of operations for the latency histogram (default true; counters stay exact either way). |
+ * | `CONVPOOL_AUTOTUNE` | `autoTune` | `true`/`false` (also `1`/`0`, `on`/`off`, `yes`/`no`): let the engine move `stackBytes` and `poolMaxBuffersPerClass` toward its tuning hints at each maintenance pass (default false). |
+ * | `CONVPOOL_AUTOTUNE_MAX_STACK_BYTES` | `autoTune.maxStackBytes` | the largest stack autoTune may set (default 1 MiB), bytes like `CONVPOOL_STACK_BYTES`; needs `CONVPOOL_AUTOTUNE` on. |
+ * | `CONVPOOL_DEBUG` | `debug` | `true`/`false` (as above): poison released buffers with NaN so a use after release shows (default false). |
  *
  * Unset or empty variables leave the engine's default. Invalid values throw a
  * `RangeError` that names the variable and quotes the value received.
@@ -38,6 +41,10 @@ export interface EnvEngineConfig {
   maintenanceIntervalMs?: number;
   /** From `CONVPOOL_TELEMETRY`. */
   telemetry?: boolean;
+  /** From `CONVPOOL_AUTOTUNE` and `CONVPOOL_AUTOTUNE_MAX_STACK_BYTES`. */
+  autoTune?: boolean | { maxStackBytes: number };
+  /** From `CONVPOOL_DEBUG`. */
+  debug?: boolean;
 }
 
 /** The variables {@linkcode engineConfigFromEnv} reads, with the engine key each sets. */
@@ -48,6 +55,9 @@ export const ENGINE_ENV_VARS: Readonly<Record<string, keyof EnvEngineConfig>> = 
   CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS: "poolMaxBuffersPerClass",
   CONVPOOL_MAINTENANCE_INTERVAL_MS: "maintenanceIntervalMs",
   CONVPOOL_TELEMETRY: "telemetry",
+  CONVPOOL_AUTOTUNE: "autoTune",
+  CONVPOOL_AUTOTUNE_MAX_STACK_BYTES: "autoTune",
+  CONVPOOL_DEBUG: "debug",
 });
 
 /** An environment: a plain record (`process.env`) or anything with `get` (`Deno.env`). */
@@ -136,6 +146,23 @@ export function engineConfigFromEnv(env: EnvLike): EnvEngineConfig {
   }
   raw = lookup(env, "CONVPOOL_TELEMETRY");
   if (raw !== undefined) config.telemetry = parseBoolean("CONVPOOL_TELEMETRY", raw);
+  raw = lookup(env, "CONVPOOL_AUTOTUNE");
+  if (raw !== undefined) config.autoTune = parseBoolean("CONVPOOL_AUTOTUNE", raw);
+  raw = lookup(env, "CONVPOOL_AUTOTUNE_MAX_STACK_BYTES");
+  if (raw !== undefined) {
+    const maxStackBytes = parseBytes("CONVPOOL_AUTOTUNE_MAX_STACK_BYTES", raw, 8);
+    if (config.autoTune !== true) {
+      throw new RangeError(
+        `CONVPOOL_AUTOTUNE_MAX_STACK_BYTES needs CONVPOOL_AUTOTUNE=on: received ${quote(raw)} ` +
+          `with CONVPOOL_AUTOTUNE ${
+            config.autoTune === undefined ? "unset" : quote(lookup(env, "CONVPOOL_AUTOTUNE")!)
+          }`,
+      );
+    }
+    config.autoTune = { maxStackBytes };
+  }
+  raw = lookup(env, "CONVPOOL_DEBUG");
+  if (raw !== undefined) config.debug = parseBoolean("CONVPOOL_DEBUG", raw);
   return config;
 }
 

@@ -31,6 +31,7 @@ export {
   type PreWarmOptions,
 } from "./engine.ts";
 export { DEFAULT_ENGINE_CONFIG, type EngineConfig, type MemoryUsageSample } from "./config.ts";
+export { type AutoTuneOptions, DEFAULT_AUTO_TUNE } from "./auto_tune.ts";
 export type { Dtype } from "./validate.ts";
 export type {
   EngineStats,

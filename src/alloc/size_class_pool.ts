@@ -229,7 +229,10 @@ export class SizeClassPool {
     slot.current = view;
     slot.tag.inUse = true;
     const inUse = ++counters.inUseBuffers[cls];
-    if (inUse > counters.peakInUseBuffers[cls]) counters.peakInUseBuffers[cls] = inUse;
+    if (inUse > counters.windowPeakInUseBuffers[cls]) {
+      counters.windowPeakInUseBuffers[cls] = inUse;
+      if (inUse > counters.peakInUseBuffers[cls]) counters.peakInUseBuffers[cls] = inUse;
+    }
     return view;
   }
 

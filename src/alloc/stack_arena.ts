@@ -41,6 +41,7 @@ export class StackArena {
   uncachedViews = 0;
   #top = 0;
   #peak = 0;
+  #windowPeak = 0;
   #cached = 0;
   readonly #words: Uint32Array;
   readonly #scratch = new Map<number, Float64Array>();
@@ -61,12 +62,25 @@ export class StackArena {
 
   /** Highest {@linkcode StackArena.top} since creation or {@linkcode StackArena.resetPeak}. */
   get peak(): number {
-    return this.#peak;
+    // The hot path tracks only the window peak; earlier windows are folded into #peak.
+    return this.#windowPeak > this.#peak ? this.#windowPeak : this.#peak;
   }
 
-  /** Starts peak tracking again from the current top. */
+  /** Highest {@linkcode StackArena.top} since {@linkcode StackArena.resetWindowPeak} (or creation). */
+  get windowPeak(): number {
+    return this.#windowPeak;
+  }
+
+  /** Starts peak tracking (lifetime and window) again from the current top. */
   resetPeak(): void {
     this.#peak = this.#top;
+    this.#windowPeak = this.#top;
+  }
+
+  /** Starts a new window: the window peak restarts from the current top. */
+  resetWindowPeak(): void {
+    if (this.#windowPeak > this.#peak) this.#peak = this.#windowPeak;
+    this.#windowPeak = this.#top;
   }
 
   /** Whether `bytes` more bytes fit. */
@@ -152,6 +166,6 @@ export class StackArena {
 
   #bump(bytes: number): void {
     this.#top += (bytes + 7) & ~7;
-    if (this.#top > this.#peak) this.#peak = this.#top;
+    if (this.#top > this.#windowPeak) this.#windowPeak = this.#top;
   }
 }

@@ -14,6 +14,13 @@ export interface StackStats {
   peakBytes: number;
   /** `peakBytes / capacityBytes`, in [0, 1]. */
   efficiency: number;
+  /**
+   * Highest `usedBytes` since the last maintenance pass (or `resetPeaks`): unlike
+   * `peakBytes`, it falls back after a spike once a pass has run.
+   */
+  windowPeakBytes: number;
+  /** `windowPeakBytes / capacityBytes`, in [0, 1]: the stack efficiency that recovers. */
+  windowEfficiency: number;
   /** Allocations served from the arena. */
   allocations: number;
   /** Requests that were eligible for the arena but did not fit. */

@@ -47,6 +47,8 @@ export const ATTRIBUTES = {
   errorType: "error.type",
   heapReason: "convpool.heap.reason",
   kernelSet: "convpool.kernel.set",
+  setting: "convpool.setting",
+  direction: "convpool.direction",
 } as const;
 
 function define(
@@ -77,6 +79,8 @@ export type MetricId =
   | "stackMemoryPeak"
   | "stackMemoryLimit"
   | "stackUtilization"
+  | "stackWindowPeak"
+  | "stackWindowUtilization"
   | "stackOverflows"
   | "pressureEvents"
   | "operations"
@@ -84,7 +88,8 @@ export type MetricId =
   | "bufferMisuse"
   | "kernelMemoryUsage"
   | "stackRecommendedLimit"
-  | "poolRecommendedBuffers";
+  | "poolRecommendedBuffers"
+  | "autoTuneAdjustments";
 
 /** Every metric convpool exports, keyed by a short identifier. */
 export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
@@ -180,7 +185,22 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     "convpool.stack.utilization",
     "1",
     "gauge",
-    "Stack efficiency: peak stack use divided by the arena's capacity.",
+    "Stack efficiency over the engine's life: peak stack use divided by the arena's capacity " +
+      "(one spike pins it; see convpool.stack.window_utilization).",
+  ),
+  stackWindowPeak: define(
+    "convpool.stack.window_peak",
+    "By",
+    "gauge",
+    "Highest stack arena use since the last maintenance pass (maintenanceIntervalMs, " +
+      "CONVPOOL_MAINTENANCE_INTERVAL_MS): the peak that falls back after a spike.",
+  ),
+  stackWindowUtilization: define(
+    "convpool.stack.window_utilization",
+    "1",
+    "gauge",
+    "Stack efficiency that recovers: the peak stack use since the last maintenance pass divided " +
+      "by the arena's capacity.",
   ),
   stackOverflows: define(
     "convpool.stack.overflows",
@@ -240,6 +260,14 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     "gauge",
     "Suggested buffers per size class (CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS) from peak in-use demand.",
     [A.sizeClass],
+  ),
+  autoTuneAdjustments: define(
+    "convpool.autotune.adjustments",
+    "{adjustment}",
+    "counter",
+    "Changes autoTune (CONVPOOL_AUTOTUNE) made, by setting (stack_bytes, pool_buffers_per_class) " +
+      "and direction (up, down). Always 0 with autoTune off.",
+    [A.setting, A.direction],
   ),
 };
 

@@ -42,6 +42,8 @@ import {
 } from "@opentelemetry/api";
 import {
   ALLOCATION_SOURCES,
+  AUTO_TUNE_DIRECTIONS,
+  AUTO_TUNE_SETTINGS,
   EVICTION_REASONS,
   HEAP_REASONS,
   METHODS,
@@ -175,6 +177,9 @@ export function registerMetrics(
   const heapReasonAttrs = HEAP_REASONS.map((r) => with1(A.heapReason, r));
   const wasmSetAttrs = with1(A.kernelSet, "wasm");
   const typescriptSetAttrs = with1(A.kernelSet, "typescript");
+  const adjustmentAttrs = AUTO_TUNE_SETTINGS.flatMap((s) =>
+    AUTO_TUNE_DIRECTIONS.map((d) => with2(A.setting, s, A.direction, d))
+  );
 
   // Bit c is set once class c saw any activity (allocations) / any pool activity.
   let seenClasses = 0;
@@ -231,6 +236,11 @@ export function registerMetrics(
     result.observe(i.stackMemoryPeak, stats.stack.peakBytes, base);
     result.observe(i.stackMemoryLimit, stats.stack.capacityBytes, base);
     result.observe(i.stackUtilization, stats.stack.efficiency, base);
+    result.observe(i.stackWindowPeak, stats.stack.windowPeakBytes, base);
+    result.observe(i.stackWindowUtilization, stats.stack.windowEfficiency, base);
+    for (let a = 0; a < adjustmentAttrs.length; a++) {
+      result.observe(i.autoTuneAdjustments, counters.autoTuneAdjustments[a], adjustmentAttrs[a]);
+    }
     result.observe(i.stackOverflows, counters.stackOverflows, base);
     for (let p = 0; p < pressureAttrs.length; p++) {
       result.observe(i.pressureEvents, counters.pressureEvents[p], pressureAttrs[p]);
