@@ -310,7 +310,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
       if (this.#buffer.length < n) this.#buffer = this.#make(n);
       base = this.#buffer;
     } else {
-      if (!(this.#f64 ? out instanceof Float64Array : out instanceof Float32Array)) {
+      if (!isFloatArray(out) || (out instanceof Float64Array) !== this.#f64) {
         throw new TypeError(
           `${CALLER}.${method}: out must be a ${
             this.#f64 ? "Float64Array" : "Float32Array"
