@@ -68,6 +68,14 @@ const MAX_BLOCK = 65536;
 
 /** The block size used when none is given, for a kernel of `m` taps. */
 export function defaultBlockSize(m: number): number {
+  if (typeof m !== "number") {
+    throw new TypeError(`defaultBlockSize: m must be a number, received ${describeValue(m)}`);
+  }
+  if (!Number.isInteger(m) || m < 1) {
+    throw new RangeError(
+      `defaultBlockSize: m must be a positive integer, received ${describeValue(m)}`,
+    );
+  }
   if (m <= 64) return Math.max(MIN_BLOCK, nextPowerOfTwo(m));
   const ideal = Math.round(Math.log2(2 * Math.sqrt(m)));
   return Math.min(4096, Math.max(64, 2 ** ideal));

@@ -230,7 +230,7 @@ export function hostileArray(length: number): fc.Arbitrary<HostileArray> {
       { kind: "empty Float32Array", make: () => new Float32Array(0), accepted: false },
       {
         kind: "imitation with Float32Array.prototype",
-        make: () => Object.assign(Object.create(Float32Array.prototype), { length }),
+        make: () => Object.create(Float32Array.prototype, { length: { value: length } }),
         accepted: false,
       },
       { kind: "null", make: () => null, accepted: false },
