@@ -13,7 +13,7 @@
  */
 
 import type { Mode } from "./types.ts";
-import { checkFullOutputLength, describeValue, MAX_OUTPUT_LENGTH, parseMode } from "./validate.ts";
+import { checkFullOutputLength, describeValue, parseMode } from "./validate.ts";
 
 /**
  * Number of outputs for a signal of length `n` and a kernel of length `m`:
@@ -50,11 +50,11 @@ export function outputStart(n: number, m: number, mode: Mode): number {
  * gives the right delay there too.
  *
  * Allocates the returned `Int32Array` (one element per output, at most
- * {@linkcode MAX_OUTPUT_LENGTH}), which belongs to the caller; nothing else.
+ * `MAX_OUTPUT_LENGTH` (2^28)), which belongs to the caller; nothing else.
  *
  * @throws {TypeError} when a length is not a number.
  * @throws {RangeError} when a length is not a positive integer, the full output would
- *   exceed {@linkcode MAX_OUTPUT_LENGTH} elements, or the mode is unknown.
+ *   exceed `MAX_OUTPUT_LENGTH` (2^28) elements, or the mode is unknown.
  *
  * @example
  * ```ts
