@@ -31,10 +31,6 @@ const byteOffsetSlot = intrinsicGetter(TYPED_ARRAY_PROTOTYPE, "byteOffset")!;
 const byteLengthSlot = intrinsicGetter(TYPED_ARRAY_PROTOTYPE, "byteLength")!;
 const bufferSlot = intrinsicGetter(TYPED_ARRAY_PROTOTYPE, "buffer")!;
 const dataViewByteLengthSlot = intrinsicGetter(DataView.prototype, "byteLength")!;
-const arrayBufferByteLengthSlot = intrinsicGetter(ArrayBuffer.prototype, "byteLength")!;
-const sharedGrowableSlot = typeof SharedArrayBuffer === "function"
-  ? intrinsicGetter(SharedArrayBuffer.prototype, "growable")
-  : undefined;
 /** `%TypedArray%.prototype.includes`: validates the array (throws when detached or out of bounds). */
 const validatingIncludes = (TYPED_ARRAY_PROTOTYPE as { includes: (value: unknown) => boolean })
   .includes;
@@ -88,20 +84,5 @@ export function typedArrayUsable(value: unknown): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/**
- * True when the buffer of a real typed array is a growable SharedArrayBuffer: another
- * thread may then lengthen a length-tracking view at any moment.
- */
-export function onGrowableSharedBuffer(value: unknown): boolean {
-  if (sharedGrowableSlot === undefined) return false;
-  const buffer = bufferSlot.call(value);
-  try {
-    arrayBufferByteLengthSlot.call(buffer); // throws for a SharedArrayBuffer
-    return false;
-  } catch {
-    return sharedGrowableSlot.call(buffer) === true;
   }
 }

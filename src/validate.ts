@@ -8,7 +8,6 @@
 import type { Float, Method, Mode } from "./types.ts";
 import {
   dataViewByteLength,
-  onGrowableSharedBuffer,
   typedArrayBuffer,
   typedArrayByteLength,
   typedArrayByteOffset,
@@ -102,7 +101,7 @@ export function isFloatArray(value: unknown): value is Float {
   const name = typedArrayName(value);
   if (!isFloatName(name)) return false;
   if (typedArrayLength(value) === 0 && !typedArrayUsable(value)) return false;
-  if (isPlainFloat(value as Float, name)) return true;
+  if (isPlainFloat(value as Float, name, true)) return true;
   try {
     return !overridesBuiltins(value as object, name);
   } catch {
@@ -113,12 +112,19 @@ export function isFloatArray(value: unknown): value is Float {
 /** Own or inherited members that downstream code reads and that must stay built-in. */
 const TRUSTED_MEMBERS = ["length", "set", "subarray", "fill", "buffer", "byteOffset", "byteLength"];
 
-/** A direct instance of its intrinsic type with none of the trusted members shadowed. */
-function isPlainFloat(value: Float, name: "Float32Array" | "Float64Array"): boolean {
+/**
+ * A direct instance of its intrinsic type. With `all`, none of the trusted members is
+ * shadowed by an own property; without, only `length` and `set` (all that the kernels
+ * read of a checked array: everything else goes through the internal slots).
+ */
+function isPlainFloat(value: Float, name: "Float32Array" | "Float64Array", all: boolean): boolean {
   const intrinsic = name === "Float32Array" ? Float32Array.prototype : Float64Array.prototype;
   if (Object.getPrototypeOf(value) !== intrinsic) return false;
-  for (let i = 0; i < TRUSTED_MEMBERS.length; i++) {
-    if (Object.hasOwn(value, TRUSTED_MEMBERS[i])) return false;
+  if (Object.hasOwn(value, "length") || Object.hasOwn(value, "set")) return false;
+  if (all) {
+    for (let i = 2; i < TRUSTED_MEMBERS.length; i++) {
+      if (Object.hasOwn(value, TRUSTED_MEMBERS[i])) return false;
+    }
   }
   return true;
 }
@@ -142,8 +148,10 @@ function overridesBuiltins(value: object, name: "Float32Array" | "Float64Array")
  * Checks that `value` is a usable Float32Array/Float64Array and returns an array that
  * downstream code can trust: `value` itself when it is a plain instance, else a plain
  * view of the same memory with its true length at call time (a subclass, even one that
- * overrides `length`, or a length-tracking view of a growable SharedArrayBuffer, which
- * another thread could lengthen). Throws a TypeError quoting the value for anything
+ * overrides `length`). A length-tracking view keeps tracking: no user code runs between
+ * this check and the kernels, so its length stays the one checked (only another thread
+ * growing a SharedArrayBuffer could change it, which makes that call's result racy but
+ * cannot reach the kernels' persistent tables, which lie below all per-call scratch). Throws a TypeError quoting the value for anything
  * else (Proxies, other element types, detached buffers, views outside a shrunk buffer).
  * Allocates only for such unusual inputs.
  *
@@ -170,7 +178,7 @@ export function checkFloat(value: unknown, what: string, caller: string): Float 
       }`,
     );
   }
-  if (isPlainFloat(value as Float, name) && !onGrowableSharedBuffer(value)) return value as Float;
+  if (isPlainFloat(value as Float, name, false)) return value as Float;
   const buffer = typedArrayBuffer(value);
   const offset = typedArrayByteOffset(value);
   return name === "Float32Array"
