@@ -20,7 +20,7 @@ import { executeOperation } from "./convolve.ts";
 import { getDefaultEngine } from "./default_engine.ts";
 import { OPERATION_INDEX } from "./telemetry/record.ts";
 import type { Float } from "./types.ts";
-import { typedArrayName } from "./typed_array_slots.ts";
+import { floatArrayName } from "./typed_array_slots.ts";
 import { checkNonEmptyFloat, describeValue } from "./validate.ts";
 
 /**
@@ -80,7 +80,7 @@ export function convolutionInPlace(
 }
 
 function checkFloat32Signal(signal: unknown, caller: string): Float32Array {
-  if (typedArrayName(signal) !== "Float32Array") {
+  if (floatArrayName(signal) !== "Float32Array") {
     throw new TypeError(
       `${caller}: signal must be a Float32Array, received ${describeValue(signal)}`,
     );

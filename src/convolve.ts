@@ -27,7 +27,7 @@ import {
 import { outputLength, outputStart } from "./modes.ts";
 import type { Float, Method, Mode } from "./types.ts";
 import { kernelWindowStart, transposes } from "./transpose.ts";
-import { typedArrayName } from "./typed_array_slots.ts";
+import { floatArrayName } from "./typed_array_slots.ts";
 import {
   checkFloat,
   checkFullOutputLength,
@@ -198,7 +198,7 @@ function resolveOutput(
 ): Float {
   const f64 = signal instanceof Float64Array;
   if (out === undefined) return f64 ? new Float64Array(length) : new Float32Array(length);
-  const outName = typedArrayName(out);
+  const outName = floatArrayName(out);
   const signalName = f64 ? "Float64Array" : "Float32Array";
   if (outName !== signalName) {
     throw new TypeError(

@@ -44,6 +44,25 @@ export function typedArrayName(value: unknown): string | undefined {
   return nameSlot.call(value) as string | undefined;
 }
 
+/** Float arrays whose element type was read once (the slot never changes). */
+const floatNames = new WeakMap<object, "Float32Array" | "Float64Array">();
+
+/**
+ * `"Float32Array"` or `"Float64Array"` for a real array of that element type (by
+ * internal slot, as {@linkcode typedArrayName}), else `undefined`. The answer is
+ * remembered per array, because JavaScriptCore's `Symbol.toStringTag` getter
+ * allocates a string per call and this check runs on every convolution.
+ */
+export function floatArrayName(value: unknown): "Float32Array" | "Float64Array" | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const known = floatNames.get(value);
+  if (known !== undefined) return known;
+  const name = nameSlot.call(value);
+  if (name !== "Float32Array" && name !== "Float64Array") return undefined;
+  floatNames.set(value, name);
+  return name;
+}
+
 /**
  * Element count of a real typed array at this moment (0 when its buffer is detached
  * or the view lies outside a shrunk resizable buffer). Throws a TypeError for

@@ -8,6 +8,7 @@
 import type { Float, Method, Mode } from "./types.ts";
 import {
   dataViewByteLength,
+  floatArrayName,
   typedArrayBuffer,
   typedArrayByteLength,
   typedArrayByteOffset,
@@ -98,7 +99,7 @@ function isFloatName(name: string | undefined): name is "Float32Array" | "Float6
  * may read `.length` and trust it.
  */
 export function isFloatArray(value: unknown): value is Float {
-  const name = typedArrayName(value);
+  const name = floatArrayName(value);
   if (!isFloatName(name)) return false;
   if (typedArrayLength(value) === 0 && !typedArrayUsable(value)) return false;
   if (isPlainFloat(value as Float, name, true)) return true;
@@ -164,7 +165,7 @@ function overridesBuiltins(value: object, name: "Float32Array" | "Float64Array")
  * ```
  */
 export function checkFloat(value: unknown, what: string, caller: string): Float {
-  const name = typedArrayName(value);
+  const name = floatArrayName(value);
   if (!isFloatName(name)) {
     throw new TypeError(
       `${caller}: ${what} must be a Float32Array or Float64Array, received ${describeValue(value)}`,

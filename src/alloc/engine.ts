@@ -59,7 +59,7 @@ import { AcquireFailure, ReleaseResult, SizeClassPool } from "./size_class_pool.
 import type { EngineStats } from "./stats.ts";
 import { checkDtype, checkLength, describeValue, type Dtype } from "./validate.ts";
 import { isFloatArray } from "../validate.ts";
-import { typedArrayLength, typedArrayName, typedArrayUsable } from "../typed_array_slots.ts";
+import { floatArrayName, typedArrayLength, typedArrayUsable } from "../typed_array_slots.ts";
 
 export type { EngineConfig } from "./config.ts";
 export type { Dtype } from "./validate.ts";
@@ -209,7 +209,7 @@ export class AllocationEngine implements Workspace {
   release(buf: Float32Array | Float64Array): void {
     // A detached buffer must never go back to the pool (its memory is gone).
     if (
-      typedArrayName(buf) !== undefined && typedArrayLength(buf) === 0 && !typedArrayUsable(buf)
+      floatArrayName(buf) !== undefined && typedArrayLength(buf) === 0 && !typedArrayUsable(buf)
     ) {
       this.#misuse(FOREIGN_RELEASE);
       throw new TypeError(`release() received ${describeValue(buf)}, whose memory is gone`);

@@ -16,7 +16,7 @@
  */
 
 import type { AllocationEngine } from "../alloc/engine.ts";
-import { typedArrayName } from "../typed_array_slots.ts";
+import { floatArrayName } from "../typed_array_slots.ts";
 import { describeValue, isFloatArray } from "../validate.ts";
 import { StreamingConvolver } from "./streaming_convolver.ts";
 
@@ -53,7 +53,7 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
    * @throws {RangeError} on an empty or non-finite kernel or a bad blockSize.
    */
   constructor(kernel: Float32Array, options?: ConvolutionStreamOptions) {
-    if (typedArrayName(kernel) !== "Float32Array") {
+    if (floatArrayName(kernel) !== "Float32Array") {
       throw new TypeError(
         `ConvolutionStream: kernel must be a Float32Array, received ${describeValue(kernel)}`,
       );
@@ -65,7 +65,7 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
     super(
       {
         transform(chunk, controller) {
-          if (typedArrayName(chunk) !== "Float32Array" || !isFloatArray(chunk)) {
+          if (floatArrayName(chunk) !== "Float32Array" || !isFloatArray(chunk)) {
             throw new TypeError(
               `ConvolutionStream: chunks must be Float32Array, received ${describeValue(chunk)}`,
             );
