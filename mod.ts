@@ -25,6 +25,7 @@
 export { convolve, type ConvolveOptions, correlate } from "./src/convolve.ts";
 export type { Float, KernelMethod, Method, Mode } from "./src/types.ts";
 export { MAX_OUTPUT_LENGTH } from "./src/validate.ts";
+export { correlationLags } from "./src/modes.ts";
 export {
   AllocationEngine,
   createEngine,

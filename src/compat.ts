@@ -21,7 +21,8 @@ import { getDefaultEngine } from "./default_engine.ts";
 import { acquireResultFloat32 } from "./result_buffer.ts";
 import { OPERATION_INDEX } from "./telemetry/record.ts";
 import type { Float } from "./types.ts";
-import { assertNonEmptyFloat, describeValue } from "./validate.ts";
+import { floatArrayName } from "./typed_array_slots.ts";
+import { checkNonEmptyFloat, describeValue } from "./validate.ts";
 
 /**
  * Full-mode convolution of a `Float32Array` signal; the result comes from the
@@ -35,15 +36,15 @@ import { assertNonEmptyFloat, describeValue } from "./validate.ts";
  * @throws {RangeError} on empty input.
  */
 export function convolution(signal: Float32Array, kernel: Float): Float32Array {
-  assertFloat32Signal(signal, "convolution");
-  assertNonEmptyFloat(kernel, "kernel", "convolution");
+  const x = checkFloat32Signal(signal, "convolution");
+  const h = checkNonEmptyFloat(kernel, "kernel", "convolution");
   const engine = getDefaultEngine();
-  const result = acquireResultFloat32(engine, signal.length + kernel.length - 1);
+  const result = acquireResultFloat32(engine, x.length + h.length - 1);
   try {
     return executeOperation(
       "convolution",
-      signal,
-      kernel,
+      x,
+      h,
       "full",
       "auto",
       result,
@@ -69,10 +70,10 @@ export function convolutionInPlace(
   kernel: Float,
   result: Float32Array,
 ): Float32Array {
-  assertFloat32Signal(signal, "convolutionInPlace");
+  const x = checkFloat32Signal(signal, "convolutionInPlace");
   return executeOperation(
     "convolutionInPlace",
-    signal,
+    x,
     kernel,
     "full",
     "auto",
@@ -82,12 +83,13 @@ export function convolutionInPlace(
   );
 }
 
-function assertFloat32Signal(signal: unknown, caller: string): asserts signal is Float32Array {
-  if (!(signal instanceof Float32Array)) {
+function checkFloat32Signal(signal: unknown, caller: string): Float32Array {
+  if (floatArrayName(signal) !== "Float32Array") {
     throw new TypeError(
       `${caller}: signal must be a Float32Array, received ${describeValue(signal)}`,
     );
   }
+  return checkNonEmptyFloat(signal, "signal", caller) as Float32Array;
 }
 
 /** Pool utilities of the seed-style API, all on the default engine. */

@@ -26,10 +26,13 @@ import {
 } from "./telemetry/record.ts";
 import { outputLength, outputStart } from "./modes.ts";
 import type { Float, Method, Mode } from "./types.ts";
+import { kernelWindowStart, transposes } from "./transpose.ts";
+import { floatArrayName } from "./typed_array_slots.ts";
 import {
-  assertNonEmptyFloat,
+  checkFloat,
+  checkFullOutputLength,
+  checkNonEmptyFloat,
   describeValue,
-  MAX_OUTPUT_LENGTH,
   overlaps,
   parseMethod,
   parseMode,
@@ -140,61 +143,69 @@ export function executeOperation<T extends Float>(
   operation: number,
   scratch?: Workspace,
 ): T {
-  assertNonEmptyFloat(signal, "signal", caller);
-  assertNonEmptyFloat(kernel, "kernel", caller);
-  const n = signal.length;
-  const m = kernel.length;
-  if (n + m - 1 > MAX_OUTPUT_LENGTH) {
-    throw new RangeError(
-      `${caller}: the full output would have ${n + m - 1} elements (signal ${n}, kernel ${m}); ` +
-        `at most ${MAX_OUTPUT_LENGTH} are supported`,
-    );
-  }
+  // From here on only the checked arrays are used: their lengths come from internal
+  // slots, and no user code runs before the kernel has finished.
+  const x = checkNonEmptyFloat(signal, "signal", caller);
+  const h = checkNonEmptyFloat(kernel, "kernel", caller);
+  const n = x.length;
+  const m = h.length;
+  checkFullOutputLength(n, m, caller);
   const length = outputLength(n, m, mode);
-  const target = resolveOutput(caller, signal, kernel, out, length);
-  const start = outputStart(n, m, mode);
-  const kernelMethod = pickKernel(method, n, m, start, length, target instanceof Float64Array);
+  const target = resolveOutput(caller, x, h, out, length);
+  const correlate = operation === OPERATION_INDEX.correlate;
+  // A kernel longer than the signal: the kernels get the transposed problem, whose
+  // cost follows the shorter input (see transpose.ts).
+  const transpose = transposes(n, m);
+  const first = transpose ? h : x;
+  const second = transpose ? x : h;
+  const start = kernelWindowStart(n, m, outputStart(n, m, mode), length, correlate);
+  const kernelMethod = pickKernel(
+    method,
+    first.length,
+    second.length,
+    start,
+    length,
+    target instanceof Float64Array,
+  );
   const weight = engine.telemetry ? operationSampleWeight(n * m) : 0;
   if (weight > 0) startOperationTimer();
-  const reverseKernel = operation === OPERATION_INDEX.correlate;
   if (scratch !== undefined || !needsScratch(kernelMethod)) {
-    runKernel(kernelMethod, signal, kernel, target, start, length, reverseKernel, scratch);
+    runKernel(kernelMethod, first, second, target, start, length, correlate, scratch);
   } else {
     const workspace = engine.beginOperation();
     try {
-      runKernel(kernelMethod, signal, kernel, target, start, length, reverseKernel, workspace);
+      runKernel(kernelMethod, first, second, target, start, length, correlate, workspace);
     } finally {
       engine.endOperation();
     }
   }
+  if (transpose && correlate) target.reverse(); // target has exactly `length` elements
   if (weight > 0) {
     recordTimedOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], weight);
   } else {
     recordOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], -1, 0);
   }
-  return target;
+  return (out === undefined ? target : out) as T;
 }
 
-function resolveOutput<T extends Float>(
+/** The output, checked (`out`, or a view of it that can be trusted) or allocated. */
+function resolveOutput(
   caller: string,
-  signal: T,
+  signal: Float,
   kernel: Float,
   out: unknown,
   length: number,
-): T {
-  if (out === undefined) {
-    return (signal instanceof Float64Array
-      ? new Float64Array(length)
-      : new Float32Array(length)) as T;
-  }
-  if (out === null || out.constructor !== signal.constructor) {
+): Float {
+  const f64 = signal instanceof Float64Array;
+  if (out === undefined) return f64 ? new Float64Array(length) : new Float32Array(length);
+  const outName = floatArrayName(out);
+  const signalName = f64 ? "Float64Array" : "Float32Array";
+  if (outName !== signalName) {
     throw new TypeError(
-      `${caller}: out must be a ${signal.constructor.name} like the signal, received ${
-        describeValue(out)
-      }`,
+      `${caller}: out must be a ${signalName} like the signal, received ${describeValue(out)}`,
     );
   }
-  const target = out as T;
+  const target = checkFloat(out, "out", caller);
   if (target.length !== length) {
     throw new RangeError(
       `${caller}: out must have exactly ${length} elements for this mode, received ${

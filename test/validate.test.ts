@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   assertNonEmptyFloat,
+  checkFloat,
+  checkNonEmptyFloat,
   describeValue,
+  isFloatArray,
   overlaps,
   parseMethod,
   parseMode,
@@ -45,5 +48,66 @@ describe("argument checks", () => {
     assert.ok(overlaps(new Float32Array(buffer, 0, 4), new Float32Array(buffer, 12, 4)));
     assert.ok(!overlaps(new Float32Array(buffer, 0, 4), new Float32Array(buffer, 16, 4)));
     assert.ok(!overlaps(new Float32Array(4), new Float32Array(4)));
+  });
+});
+
+describe("checks that cannot be lied to", () => {
+  const lyingProxy = new Proxy(new Float32Array(4), {
+    get: (t, p) => (p === "length" ? Number.NaN : Reflect.get(t, p, t)),
+  });
+  class Lying extends Float32Array {
+    override get length(): number {
+      return -1;
+    }
+  }
+
+  it("describeValue reads typed arrays from their slots and survives hostile objects", () => {
+    assert.equal(describeValue(new Lying(3)), "Float32Array(length 3, subclass Lying)");
+    assert.match(describeValue(lyingProxy), /claiming to be Float32Array \(a Proxy or imitation/);
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    assert.match(describeValue(proxy), /cannot be inspected/);
+    const throwing = new Proxy({}, {
+      getPrototypeOf() {
+        throw new Error("trap");
+      },
+    });
+    assert.match(describeValue(throwing), /cannot be inspected/);
+    const getter = {
+      get constructor(): never {
+        throw new Error("getter");
+      },
+    };
+    assert.equal(describeValue(getter), "object Object");
+    const detached = new Float64Array(2);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    assert.equal(describeValue(detached), "Float64Array(detached or outside its buffer)");
+    assert.equal(describeValue(new DataView(new ArrayBuffer(3))), "DataView(3 bytes)");
+  });
+
+  it("checkFloat refuses Proxies and detached buffers and gives subclasses their true length", () => {
+    assert.throws(() => checkFloat(lyingProxy, "kernel", "t"), TypeError);
+    const detached = new Float32Array(2);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    assert.throws(() => checkFloat(detached, "signal", "t"), {
+      name: "TypeError",
+      message: /t: signal must not have a detached buffer/,
+    });
+    const lying = new Lying(3);
+    const checked = checkFloat(lying, "signal", "t");
+    assert.equal(checked.length, 3);
+    assert.equal(Object.getPrototypeOf(checked), Float32Array.prototype);
+    assert.equal(checked.buffer, lying.buffer);
+    const plain = new Float64Array(2);
+    assert.equal(checkFloat(plain, "signal", "t"), plain); // no copy, no view for plain arrays
+    assert.throws(() => checkNonEmptyFloat(new Float32Array(0), "signal", "t"), RangeError);
+  });
+
+  it("isFloatArray and assertNonEmptyFloat refuse what overrides length, accept honest subclasses", () => {
+    class Honest extends Float64Array {}
+    assert.ok(isFloatArray(new Honest(2)));
+    assert.ok(!isFloatArray(new Lying(2)));
+    assert.ok(!isFloatArray(lyingProxy));
+    assert.throws(() => assertNonEmptyFloat(new Lying(2), "kernel", "t"), /without overridden/);
   });
 });

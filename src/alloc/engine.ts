@@ -59,6 +59,8 @@ import { StackArena } from "./stack_arena.ts";
 import { AcquireFailure, ReleaseResult, SizeClassPool } from "./size_class_pool.ts";
 import type { EngineStats } from "./stats.ts";
 import { checkDtype, checkLength, describeValue, type Dtype } from "./validate.ts";
+import { isFloatArray } from "../validate.ts";
+import { floatArrayName, typedArrayLength, typedArrayUsable } from "../typed_array_slots.ts";
 
 export type { EngineConfig } from "./config.ts";
 export type { Dtype } from "./validate.ts";
@@ -211,6 +213,13 @@ export class AllocationEngine implements Workspace {
    * already released or was never handed out by this engine.
    */
   release(buf: Float32Array | Float64Array): void {
+    // A detached buffer must never go back to the pool (its memory is gone).
+    if (
+      floatArrayName(buf) !== undefined && typedArrayLength(buf) === 0 && !typedArrayUsable(buf)
+    ) {
+      this.#misuse(FOREIGN_RELEASE);
+      throw new TypeError(`release() received ${describeValue(buf)}, whose memory is gone`);
+    }
     // The pool is asked first: it is the hot path, and a WeakMap lookup accepts any value.
     const result = this.#pool.release(buf);
     if (result >= 0) {
@@ -240,11 +249,14 @@ export class AllocationEngine implements Workspace {
     const count = options?.count === undefined
       ? 1
       : checkLength(options.count, "preWarm() count", 1);
-    for (let i = 0; i < sizes.length; i++) {
-      checkLength(sizes[i], `preWarm(sizes[${i}])`, bytesPerElement);
+    // Each size is read once: an array whose getters change between reads cannot
+    // slip an unchecked size into the pool.
+    const checked: number[] = [];
+    for (let i = 0, length = sizes.length; i < length; i++) {
+      checked.push(checkLength(sizes[i], `preWarm(sizes[${i}])`, bytesPerElement));
     }
     let added = 0;
-    for (const size of sizes) added += this.#pool.preWarm(size, { bytesPerElement, count });
+    for (const size of checked) added += this.#pool.preWarm(size, { bytesPerElement, count });
     return added;
   }
 
@@ -569,7 +581,7 @@ export class AllocationEngine implements Workspace {
 
   /** Release of anything the pool does not own: stack views, heap results, misuse. */
   #releaseSlow(buf: unknown): void {
-    if (!(buf instanceof Float32Array || buf instanceof Float64Array)) {
+    if (!isFloatArray(buf)) {
       this.#misuse(FOREIGN_RELEASE);
       throw new TypeError(
         `release() expects a Float32Array or Float64Array handed out by this engine, received ${

@@ -16,7 +16,8 @@
  */
 
 import type { AllocationEngine } from "../alloc/engine.ts";
-import { describeValue } from "../validate.ts";
+import { floatArrayName } from "../typed_array_slots.ts";
+import { describeValue, isFloatArray } from "../validate.ts";
 import { StreamingConvolver } from "./streaming_convolver.ts";
 
 /** Options of {@linkcode ConvolutionStream}. */
@@ -52,7 +53,7 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
    * @throws {RangeError} on an empty or non-finite kernel or a bad blockSize.
    */
   constructor(kernel: Float32Array, options?: ConvolutionStreamOptions) {
-    if (!(kernel instanceof Float32Array)) {
+    if (floatArrayName(kernel) !== "Float32Array") {
       throw new TypeError(
         `ConvolutionStream: kernel must be a Float32Array, received ${describeValue(kernel)}`,
       );
@@ -64,7 +65,7 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
     super(
       {
         transform(chunk, controller) {
-          if (!(chunk instanceof Float32Array)) {
+          if (floatArrayName(chunk) !== "Float32Array" || !isFloatArray(chunk)) {
             throw new TypeError(
               `ConvolutionStream: chunks must be Float32Array, received ${describeValue(chunk)}`,
             );

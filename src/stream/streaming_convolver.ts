@@ -72,6 +72,14 @@ const MAX_BLOCK = 65536;
 
 /** The block size used when none is given, for a kernel of `m` taps. */
 export function defaultBlockSize(m: number): number {
+  if (typeof m !== "number") {
+    throw new TypeError(`defaultBlockSize: m must be a number, received ${describeValue(m)}`);
+  }
+  if (!Number.isInteger(m) || m < 1) {
+    throw new RangeError(
+      `defaultBlockSize: m must be a positive integer, received ${describeValue(m)}`,
+    );
+  }
   if (m <= 64) return Math.max(MIN_BLOCK, nextPowerOfTwo(m));
   const ideal = Math.round(Math.log2(2 * Math.sqrt(m)));
   return Math.min(4096, Math.max(64, 2 ** ideal));
@@ -311,7 +319,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
    */
   #target(n: number, out: T | undefined, method: string): T {
     if (out === undefined) return this.#make(n);
-    if (!(this.#f64 ? out instanceof Float64Array : out instanceof Float32Array)) {
+    if (!isFloatArray(out) || (out instanceof Float64Array) !== this.#f64) {
       throw new TypeError(
         `${CALLER}.${method}: out must be a ${
           this.#f64 ? "Float64Array" : "Float32Array"
