@@ -25,7 +25,6 @@
  * @example
  * ```ts
  * import { AllocationCounters } from "../alloc/counters.ts";
-import { clockOf } from "../runtime/clock.ts";
  * import { METHOD_INDEX, OPERATION_INDEX, operationSampleWeight, recordOperation } from "./record.ts";
  *
  * const counters = new AllocationCounters();
