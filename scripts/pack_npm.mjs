@@ -1,6 +1,7 @@
 // Builds the npm tarball: `deno pack` transpiles the JSR package (deno.json) to
 // JavaScript with .d.ts files; this script then gives it the npm name and the
-// runtime dependencies of package.json, which `deno pack` (2.9) does not write.
+// runtime dependencies and the browser field of package.json, which `deno pack` (2.9)
+// does not write.
 // scripts/package_test.mjs checks that every bare import in it is declared.
 //
 //   node scripts/pack_npm.mjs [output.tgz]     default: convpool-<version>.tgz
@@ -41,6 +42,12 @@ export function packNpm(output) {
     manifest.description = npmManifest.description;
     manifest.engines = npmManifest.engines;
     manifest.dependencies = npmManifest.dependencies;
+    // Browser bundlers swap the Node-only modules for their stand-ins (.ts -> .js).
+    manifest.browser = Object.fromEntries(
+      Object.entries(npmManifest.browser ?? {}).map((pair) =>
+        pair.map((path) => path.replace(/\.ts$/, ".js"))
+      ),
+    );
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
     run("tar", ["-czf", resolve(output), "-C", work, "package"]);
     return manifest;

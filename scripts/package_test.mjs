@@ -87,6 +87,18 @@ console.log("convpool from the tarball works:", y.join(), "|", z.join(), "| /met
     const output = run(command, args, { cwd: project });
     console.log(`${runtime}: ${output.trim()}`);
   }
+
+  // A browser bundle of the installed package has no node: import, and its parallel
+  // entry point is the stand-in that says what it needs.
+  writeFileSync(join(project, "page.mjs"), `export * from "convpool";\n`);
+  run(bin("esbuild"), ["page.mjs", "--bundle", "--platform=browser", "--outfile=page.js"], {
+    cwd: project,
+  });
+  const page = readFileSync(join(project, "page.js"), "utf8");
+  if (/["']node:/.test(page) || !page.includes("needs worker threads")) {
+    throw new Error("the browser bundle of the package still reaches Node-only modules");
+  }
+  console.log(`browser bundle of the package: ${page.length} bytes, no node: imports`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -3,8 +3,8 @@
  * process alive. The allocation engine trims its pool with it; the WebAssembly
  * kernels give idle linear memory back with it.
  *
- * The timer is unref'd where the runtime allows: `timer.unref()` on Node and Bun,
- * `Deno.unrefTimer(id)` on Deno (both reached through local structural types).
+ * The timer is unref'd where the runtime allows, and absent where the runtime has
+ * no timers (see `src/runtime/timers.ts`).
  *
  * @example
  * ```ts
@@ -16,25 +16,32 @@
  * @module
  */
 
+import { startRepeatingTimer } from "./runtime/timers.ts";
+
 /** A running maintenance timer. */
 export interface MaintenanceTimer {
   /** Whether the timer was unref'd (cannot keep the process alive). */
   readonly unrefed: boolean;
+  /** Whether passes are scheduled at all (false where the runtime has no timers). */
+  readonly scheduled: boolean;
   /** Stops the timer; idempotent. */
   stop(): void;
 }
 
-interface DenoLike {
-  unrefTimer?: (id: number) => void;
-}
-
-interface UnrefableTimer {
-  unref?: () => unknown;
-}
+const UNSCHEDULED: MaintenanceTimer = Object.freeze({
+  unrefed: false,
+  scheduled: false,
+  stop(): void {},
+});
 
 /**
  * Calls `pass` every `intervalMs` milliseconds on an unref'd timer. Errors thrown
  * by `pass` are swallowed (maintenance must never crash the host).
+ *
+ * Where the runtime has no repeating timers (an AudioWorkletGlobalScope), nothing is
+ * scheduled and the returned timer says so (`scheduled: false`): maintenance then
+ * does not run at all, rather than inline on a real-time thread. Call the pass
+ * yourself (e.g. `engine.maintain()`) from a place that can afford it, if needed.
  *
  * @example
  * ```ts
@@ -43,39 +50,13 @@ interface UnrefableTimer {
  * ```
  */
 export function startMaintenanceTimer(intervalMs: number, pass: () => void): MaintenanceTimer {
-  const handle: unknown = setInterval(() => {
+  const timer = startRepeatingTimer(intervalMs, () => {
     try {
       pass();
     } catch {
       // A failing pass must not take the host down; the next pass retries.
     }
-  }, intervalMs);
-  const unrefed = unrefTimer(handle);
-  let stopped = false;
-  return {
-    unrefed,
-    stop(): void {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(handle as number);
-    },
-  };
-}
-
-/** Unrefs a timer handle of any runtime; returns whether it could. */
-function unrefTimer(handle: unknown): boolean {
-  if (typeof handle === "object" && handle !== null) {
-    const unref = (handle as UnrefableTimer).unref;
-    if (typeof unref === "function") {
-      unref.call(handle);
-      return true;
-    }
-    return false;
-  }
-  const deno = (globalThis as { Deno?: DenoLike }).Deno;
-  if (typeof handle === "number" && typeof deno?.unrefTimer === "function") {
-    deno.unrefTimer(handle);
-    return true;
-  }
-  return false;
+  });
+  if (timer === undefined) return UNSCHEDULED;
+  return { unrefed: timer.unrefed, scheduled: true, stop: () => timer.stop() };
 }

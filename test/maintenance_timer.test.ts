@@ -17,3 +17,22 @@ test("the maintenance timer runs its pass periodically and stops on request", as
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(passes, seen);
 });
+
+test("without setInterval (an AudioWorklet) nothing is scheduled and nothing throws", () => {
+  const scope = globalThis as { setInterval?: unknown };
+  const saved = scope.setInterval;
+  delete scope.setInterval;
+  try {
+    let passes = 0;
+    const timer = startMaintenanceTimer(5, () => passes++);
+    assert.equal(timer.scheduled, false);
+    assert.equal(timer.unrefed, false);
+    timer.stop();
+    assert.equal(passes, 0);
+  } finally {
+    scope.setInterval = saved;
+  }
+  const timer = startMaintenanceTimer(5, () => {});
+  assert.equal(timer.scheduled, true);
+  timer.stop();
+});

@@ -21,6 +21,12 @@ describe("the README", () => {
     }
   });
 
+  it("points the AudioWorklet recipe at the processor file the browser test renders with", () => {
+    assert.ok(readme.includes("](examples/worklet/convolver_processor.ts)"));
+    const test = readFileSync(new URL("./browser_worklet.test.ts", import.meta.url), "utf8");
+    assert.ok(test.includes('"examples/worklet/convolver_processor.ts"'));
+  });
+
   it("keeps the two quick-start commands", () => {
     assert.ok(readme.includes("npm install && npm start"));
     assert.ok(readme.includes("npm test"));

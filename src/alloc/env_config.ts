@@ -27,6 +27,8 @@
  * @module
  */
 
+import { readEnvironment } from "../runtime/env.ts";
+
 /** The engine settings that environment variables can set. */
 export interface EnvEngineConfig {
   /** From `CONVPOOL_STACK_BYTES`. */
@@ -166,42 +168,15 @@ export function engineConfigFromEnv(env: EnvLike): EnvEngineConfig {
   return config;
 }
 
-interface DenoEnvLike {
-  env: { get(name: string): string | undefined };
-  permissions?: { querySync?(descriptor: { name: "env"; variable: string }): { state: string } };
-}
-
-interface ProcessLike {
-  env: Record<string, string | undefined>;
-}
-
 /**
- * Reads the `CONVPOOL_*` variables from the running process: `process.env` on Node
- * and Bun; `Deno.env` on Deno, only for variables the program is already allowed to
- * read (it never prompts or throws for a missing `--allow-env`). Returns a plain
- * record for {@linkcode engineConfigFromEnv}.
+ * Reads the `CONVPOOL_*` variables from the running process through the runtime
+ * adapter (`src/runtime/env.ts`): `Deno.env` on Deno, only for variables the program
+ * is already allowed to read (it never prompts or throws for a missing
+ * `--allow-env`); `process.env` on Node and Bun; none in pages and worklets. Returns
+ * a plain record for {@linkcode engineConfigFromEnv}.
  */
 export function readEngineEnv(): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  const names = Object.keys(ENGINE_ENV_VARS);
-  const deno = (globalThis as { Deno?: DenoEnvLike }).Deno;
-  if (deno !== undefined && typeof deno.env?.get === "function") {
-    for (const name of names) {
-      const state = deno.permissions?.querySync?.({ name: "env", variable: name }).state;
-      if (state !== "granted") continue;
-      try {
-        out[name] = deno.env.get(name);
-      } catch {
-        // Not allowed after all: leave the default.
-      }
-    }
-    return out;
-  }
-  const process = (globalThis as { process?: ProcessLike }).process;
-  if (process?.env !== undefined) {
-    for (const name of names) out[name] = process.env[name];
-  }
-  return out;
+  return readEnvironment(Object.keys(ENGINE_ENV_VARS));
 }
 
 /** {@linkcode engineConfigFromEnv} of {@linkcode readEngineEnv}: the default engine's settings. */

@@ -2,8 +2,8 @@
  * Memory-pressure detection: reads the runtime's memory usage and compares it
  * with the configured thresholds.
  *
- * `process.memoryUsage()` exists on Deno, Bun and Node; it is reached through
- * `globalThis` with a local structural type (no runtime-specific global types).
+ * The memory usage comes from the runtime adapter (`src/runtime/memory.ts`); where the
+ * runtime cannot tell (pages, worklets), there is no pressure to detect.
  *
  * @example
  * ```ts
@@ -21,9 +21,8 @@
 import type { EngineConfig, MemoryUsageSample } from "./config.ts";
 import { PRESSURE_TRIGGERS } from "./counters.ts";
 
-interface ProcessLike {
-  memoryUsage?: () => { rss?: number; heapUsed?: number };
-}
+/** The runtime's memory-usage reader, or `undefined` (see `src/runtime/memory.ts`). */
+export { runtimeMemoryUsage } from "../runtime/memory.ts";
 
 /** A level (index of `PRESSURE_LEVELS`) and what raised it (index of `PRESSURE_TRIGGERS`). */
 export interface PressureReading {
@@ -35,25 +34,6 @@ export interface PressureReading {
 
 const HEAP = PRESSURE_TRIGGERS.indexOf("heap_usage");
 const RSS = PRESSURE_TRIGGERS.indexOf("rss");
-
-/**
- * Returns the runtime's memory-usage reader, or `undefined` where there is none.
- *
- * @example
- * ```ts
- * import { runtimeMemoryUsage } from "./pressure.ts";
- * console.log(runtimeMemoryUsage()?.().rss);
- * ```
- */
-export function runtimeMemoryUsage(): (() => MemoryUsageSample) | undefined {
-  const process = (globalThis as { process?: ProcessLike }).process;
-  const read = process?.memoryUsage;
-  if (typeof read !== "function") return undefined;
-  return () => {
-    const usage = read.call(process);
-    return { rss: usage.rss ?? 0, heapUsed: usage.heapUsed ?? 0 };
-  };
-}
 
 /**
  * Classifies a memory-usage sample against the thresholds: the highest level

@@ -45,6 +45,7 @@ import {
   METHODS,
   OPERATIONS,
 } from "../alloc/counters.ts";
+import { clockOf } from "../runtime/clock.ts";
 
 /** Small operations are timed once every this many calls (a power of two). */
 export const SAMPLE_INTERVAL = 256;
@@ -126,6 +127,9 @@ export function recordOperation(
 // passed between functions or kept across a call may be boxed (a 16-byte heap
 // number), which would make every timed operation allocate.
 const clock = new Float64Array(1);
+// The runtime's clock (src/runtime/clock.ts): performance.now, else Date.now, else NaN,
+// which makes the elapsed time NaN, so the operation is counted but not timed.
+const readClock = clockOf().now;
 
 /**
  * Reads the clock for an operation about to be timed (when
@@ -133,7 +137,7 @@ const clock = new Float64Array(1);
  * nested, so one start time suffices; pair it with {@linkcode recordTimedOperation}.
  */
 export function startOperationTimer(): void {
-  clock[0] = performance.now();
+  clock[0] = readClock();
 }
 
 /**
@@ -148,7 +152,7 @@ export function recordTimedOperation(
   method: number,
   weight: number,
 ): void {
-  recordOperation(counters, operation, method, (performance.now() - clock[0]) / 1000, weight);
+  recordOperation(counters, operation, method, (readClock() - clock[0]) / 1000, weight);
 }
 
 /**

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { decodeBase64 } from "../../runtime/base64.ts";
 import { WASM_BASE64 } from "./convpool_bytes.ts";
 
 /** The raw ABI of the compiled module: byte addresses and element counts. */
@@ -182,14 +183,6 @@ export function simdSupported(): boolean {
   } catch {
     return false;
   }
-}
-
-/** Decodes the embedded base64 (atob exists on Deno, Bun and Node >= 16). */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /** The compiled module's bytes (a fresh copy each call). */

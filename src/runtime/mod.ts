@@ -1,0 +1,91 @@
+/**
+ * The runtime adapter: the one place that says what this runtime has. Every other
+ * module reaches timers, the clock, memory usage, environment variables and base64
+ * decoding through these modules, which probe capabilities (never runtime names)
+ * and degrade when one is missing:
+ *
+ * | capability | module | where it is missing | what happens then |
+ * |---|---|---|---|
+ * | repeating timers | `timers.ts` | AudioWorkletGlobalScope | periodic maintenance does not run (see `src/maintenance_timer.ts`) |
+ * | a clock | `clock.ts` | `performance` in an AudioWorkletGlobalScope | `Date.now`, whole milliseconds; with no clock at all, operations are counted but not timed |
+ * | memory usage | `memory.ts` | pages and worklets | memory-pressure checks report no pressure |
+ * | environment variables | `env.ts` | pages and worklets | the default engine keeps its defaults |
+ * | base64 decoding | `base64.ts` | `atob` in an AudioWorkletGlobalScope | a small pure decoder |
+ *
+ * Worker threads, HTTP serving and URL handling are not part of the core: they live
+ * in `src/parallel/` (replaced by `worker_pool_browser.ts` in browser bundles) and
+ * in the Prometheus endpoint.
+ *
+ * @example
+ * ```ts
+ * import { runtimeCapabilities } from "./mod.ts";
+ * console.log(runtimeCapabilities());
+ * // On Node: { repeatingTimers: true, clock: "sub-millisecond", memoryUsage: true,
+ * //   environment: true, base64: "atob" }
+ * ```
+ *
+ * @module
+ */
+
+import { type Base64Scope, decodeBase64, decodeBase64Pure } from "./base64.ts";
+import { type Clock, clockOf, type ClockScope } from "./clock.ts";
+import { type EnvScope, readEnvironment } from "./env.ts";
+import { type MemoryScope, type MemoryUsageReading, runtimeMemoryUsage } from "./memory.ts";
+import {
+  hasRepeatingTimers,
+  type RepeatingTimer,
+  startRepeatingTimer,
+  type TimerScope,
+} from "./timers.ts";
+
+export {
+  type Clock,
+  clockOf,
+  decodeBase64,
+  decodeBase64Pure,
+  hasRepeatingTimers,
+  type MemoryUsageReading,
+  readEnvironment,
+  type RepeatingTimer,
+  runtimeMemoryUsage,
+  startRepeatingTimer,
+};
+
+/** What a runtime has, as the library's modules see it. */
+export interface RuntimeCapabilities {
+  /** `setInterval` and `clearInterval` exist: periodic maintenance can run. */
+  repeatingTimers: boolean;
+  /** The resolution of the clock that times operations. */
+  clock: Clock["resolution"];
+  /** The process's memory usage can be read (memory-pressure checks work). */
+  memoryUsage: boolean;
+  /** Environment variables can be read (`Deno.env` or `process.env`). */
+  environment: boolean;
+  /** How base64 (the embedded WebAssembly module) is decoded. */
+  base64: "atob" | "pure";
+}
+
+/**
+ * Probes `scope` (default: this runtime's global scope) for every capability the
+ * library uses.
+ *
+ * @example
+ * ```ts
+ * import { runtimeCapabilities } from "./mod.ts";
+ * // An AudioWorkletGlobalScope has Date but no timers, performance, atob or process:
+ * console.log(runtimeCapabilities({ Date }));
+ * // { repeatingTimers: false, clock: "millisecond", memoryUsage: false,
+ * //   environment: false, base64: "pure" }
+ * ```
+ */
+export function runtimeCapabilities(scope: object = globalThis): RuntimeCapabilities {
+  const probe = scope as TimerScope & ClockScope & MemoryScope & EnvScope & Base64Scope;
+  return {
+    repeatingTimers: hasRepeatingTimers(probe),
+    clock: clockOf(probe).resolution,
+    memoryUsage: runtimeMemoryUsage(probe) !== undefined,
+    environment: typeof probe.Deno?.env?.get === "function" ||
+      (typeof probe.process?.env === "object" && probe.process.env !== null),
+    base64: typeof probe.atob === "function" ? "atob" : "pure",
+  };
+}
