@@ -283,22 +283,28 @@ describe("fuzzing every public function with hostile input", () => {
           attempt("convolutionStream", () => {
             let batches = 0;
             for (
-              const _ of BatchOperations.convolutionStream(pairs as never, batchSize as number, {
-                engine,
-              })
+              const results of BatchOperations.convolutionStream(
+                pairs as never,
+                batchSize as number,
+                {
+                  engine,
+                },
+              )
             ) {
+              giveBack(engine, results); // yielded results are the caller's to give back
               if (++batches > 8) break;
             }
           });
           try {
             let batches = 0;
             for await (
-              const _ of BatchOperations.convolutionStreamAsync(
+              const results of BatchOperations.convolutionStreamAsync(
                 pairs as never,
                 batchSize as number,
                 { engine },
               )
             ) {
+              giveBack(engine, results);
               if (++batches > 8) break;
             }
           } catch (error) {
