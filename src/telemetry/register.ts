@@ -52,9 +52,7 @@ import {
   RELEASE_OUTCOMES,
   SIZE_CLASS_COUNT,
 } from "../alloc/counters.ts";
-import { activeKernelSet } from "../kernels/dispatch.ts";
-import { simdSupported } from "../kernels/wasm/loader.ts";
-import { wasmMemoryBytes } from "../kernels/wasm/wasm_kernels.ts";
+import { kernelMemoryBytes, observedKernelSet } from "../kernels/dispatch.ts";
 import { ATTRIBUTES, type MetricDefinition, type MetricId, METRICS, SCOPE_NAME } from "./names.ts";
 import type { TelemetrySource } from "./source.ts";
 import { tuningHints } from "./tuning.ts";
@@ -105,18 +103,6 @@ function createObservable(meter: Meter, definition: MetricDefinition): AnyObserv
         `Metric "${definition.name}" of kind "${definition.kind}" cannot be observed`,
       );
   }
-}
-
-/**
- * The kernel set that runs, read without side effects: asking the dispatcher while
- * no WebAssembly instance exists (before the first convolution, or after idle
- * memory was given back) would instantiate one, so then the answer is the set this
- * runtime supports (the test hook `setWasmKernelsEnabled(false)` is seen once an
- * instance exists).
- */
-function readKernelSet(): "wasm" | "typescript" {
-  if (wasmMemoryBytes() > 0) return activeKernelSet();
-  return simdSupported() ? "wasm" : "typescript";
 }
 
 /** The byte size of size class `c`, the value of `convpool.size_class`. */
@@ -255,11 +241,11 @@ export function registerMetrics(
     for (let t = 0; t < MISUSE_TYPES.length; t++) {
       result.observe(i.bufferMisuse, counters.misuse[t], misuseAttrs[t]);
     }
-    const kernelSet = readKernelSet();
+    // Both read without side effects: a scrape never instantiates the kernels.
     result.observe(
       i.kernelMemoryUsage,
-      kernelSet === "wasm" ? wasmMemoryBytes() : 0,
-      kernelSet === "wasm" ? wasmSetAttrs : typescriptSetAttrs,
+      kernelMemoryBytes(),
+      observedKernelSet() === "wasm" ? wasmSetAttrs : typescriptSetAttrs,
     );
     const hints = tuningHints(source, { stats });
     result.observe(i.stackRecommendedLimit, hints.stackBytes, base);

@@ -14,12 +14,11 @@
  * @module
  */
 
-import { serveNode } from "./serve_node.ts";
-
 import {
   CONNECTION_IDLE_TIMEOUT_MS,
   MAX_PENDING_REQUESTS_PER_CONNECTION,
   MAX_REQUESTS_PER_TURN,
+  serveNode,
 } from "./serve_node.ts";
 
 export { CONNECTION_IDLE_TIMEOUT_MS, MAX_PENDING_REQUESTS_PER_CONNECTION, MAX_REQUESTS_PER_TURN };
@@ -53,7 +52,6 @@ export interface FetchServer {
 interface DenoServer {
   addr: { port: number };
   finished: Promise<void>;
-  shutdown(): Promise<void>;
 }
 
 interface DenoLike {
@@ -174,8 +172,8 @@ function serveBun(
     hostname,
     idleTimeout: CONNECTION_IDLE_TIMEOUT_MS / 1000,
     fetch: (request, bunServer) => {
-      const peer = bunServer.requestIP(request);
-      return admit(peer === null ? "" : `${peer.address}|${peer.port}`)
+      const peer = bunServer.requestIP(request); // null on a Unix socket: not limited
+      return peer === null || admit(`${peer.address}|${peer.port}`)
         ? handler(request)
         : Promise.resolve(tooManyRequests());
     },

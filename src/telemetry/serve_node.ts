@@ -77,6 +77,7 @@ interface RawSocket {
   pause(): void;
   resume(): void;
   setTimeout(ms: number): void;
+  setNoDelay(noDelay: boolean): void;
 }
 
 interface DuplexStream {
@@ -229,6 +230,8 @@ function throttled(stream: NodeStream, socket: RawSocket): { conn: DuplexStream;
   socket.on("close", () => conn.destroy());
   socket.on("timeout", () => socket.destroy());
   socket.setTimeout(CONNECTION_IDLE_TIMEOUT_MS);
+  // What node:http does for its own sockets: no Nagle delay on small responses.
+  socket.setNoDelay(true);
   return { conn, state };
 }
 
