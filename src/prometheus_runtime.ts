@@ -10,6 +10,11 @@
  * histogram of 2 significant digits. Names, help texts and units are prom-client's.
  * On runtimes where prom-client leaves that family out (Bun), nothing is replaced.
  *
+ * On Bun, `v8.getHeapSpaceStatistics()`, which prom-client's
+ * `nodejs_heap_space_size_{total,used,available}_bytes` read, costs milliseconds, most
+ * of a scrape: there that family is refreshed at most every
+ * {@linkcode BUN_HEAP_SPACES_REFRESH_MS} and repeats its last values in between.
+ *
  * @example
  * ```ts
  * import { createRuntimeRegistry } from "./prometheus_runtime.ts";
@@ -23,6 +28,9 @@
 
 import { createHistogram } from "node:perf_hooks";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+/** How often, at most, Bun's heap-space statistics are read again (milliseconds). */
+export const BUN_HEAP_SPACES_REFRESH_MS = 10_000;
 
 /** prom-client's default `eventLoopMonitoringPrecision`, in milliseconds. */
 const RESOLUTION_MS = 10;
@@ -82,6 +90,23 @@ class DelayRecorder {
   }
 }
 
+/** Reads the heap-space family at most every BUN_HEAP_SPACES_REFRESH_MS. */
+function throttleHeapSpaces(registry: Registry): void {
+  // prom-client sets the whole family from this one gauge's collect().
+  const total = registry.getSingleMetric("nodejs_heap_space_size_total_bytes") as
+    | { collect?: () => unknown }
+    | undefined;
+  const collect = total?.collect;
+  if (total === undefined || typeof collect !== "function") return;
+  let next = -Infinity;
+  total.collect = function (this: unknown) {
+    const now = performance.now();
+    if (now < next) return;
+    next = now + BUN_HEAP_SPACES_REFRESH_MS;
+    return collect.call(this);
+  };
+}
+
 /**
  * A new registry with prom-client's default metrics, the event-loop-delay family
  * computed as described in the module notes.
@@ -89,6 +114,7 @@ class DelayRecorder {
 export function createRuntimeRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (typeof (globalThis as { Bun?: unknown }).Bun === "object") throttleHeapSpaces(registry);
   const lag = registry.getSingleMetric(LAG) as Gauge | undefined;
   const statisticMetric = (s: Statistic) =>
     registry.getSingleMetric(`nodejs_eventloop_lag_${s}_seconds`);

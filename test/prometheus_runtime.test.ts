@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import v8 from "node:v8";
 import { createRuntimeRegistry } from "../src/prometheus_runtime.ts";
 
 const FAMILY = ["min", "max", "mean", "stddev", "p50", "p90", "p99"].map((s) =>
@@ -62,5 +63,25 @@ describe("createRuntimeRegistry", () => {
     assert.ok(v.nodejs_eventloop_lag_p99_seconds <= v.nodejs_eventloop_lag_max_seconds * 1.02);
     assert.ok(v.nodejs_eventloop_lag_mean_seconds >= v.nodejs_eventloop_lag_min_seconds);
     assert.ok(v.nodejs_eventloop_lag_mean_seconds <= v.nodejs_eventloop_lag_max_seconds);
+  });
+
+  it("reads the heap-space statistics once per scrape, or once per 10 s on Bun", async () => {
+    const original = v8.getHeapSpaceStatistics;
+    let reads = 0;
+    v8.getHeapSpaceStatistics = () => {
+      reads++;
+      return original();
+    };
+    try {
+      const registry = createRuntimeRegistry();
+      reads = 0;
+      for (let scrape = 0; scrape < 3; scrape++) {
+        assert.match(await registry.metrics(), /^nodejs_heap_space_size_used_bytes\{space="/m);
+      }
+      const onBun = typeof (globalThis as { Bun?: unknown }).Bun === "object";
+      assert.equal(reads, onBun ? 1 : 3);
+    } finally {
+      v8.getHeapSpaceStatistics = original;
+    }
   });
 });
