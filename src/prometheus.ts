@@ -46,12 +46,20 @@ import {
   MetricReader,
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { createRuntimeRegistry } from "./prometheus_runtime.ts";
 import { createDurationProducer } from "./telemetry/duration_producer.ts";
 import { prometheusBaseName, type PrometheusKind } from "./telemetry/prometheus_names.ts";
 import { registerMetrics } from "./telemetry/register.ts";
 import { registerRuntimeMetrics } from "./telemetry/runtime_metrics.ts";
 import { serveFetch, urlHost } from "./telemetry/serve_fetch.ts";
+import { createSingleFlightCache } from "./prometheus_cache.ts";
+import {
+  checkOptions,
+  HANDLER_OPTION_KEYS,
+  resourceFromEnvironment,
+  SERVE_OPTION_KEYS,
+} from "./prometheus_options.ts";
 import type { TelemetrySource } from "./telemetry/source.ts";
 
 export type { TelemetrySource } from "./telemetry/source.ts";
@@ -68,6 +76,19 @@ export interface MetricsHandlerOptions {
   registry?: Registry;
   /** Attributes (labels) added to every convpool series, e.g. to name the engine. */
   attributes?: Attributes;
+  /**
+   * How long, in milliseconds, one rendering of the metrics answers further scrapes
+   * (default {@linkcode DEFAULT_SCRAPE_CACHE_MS}). Scrapes that arrive while a
+   * rendering is under way always share it; with 0 nothing is kept beyond that.
+   */
+  cacheMs?: number;
+  /**
+   * The OpenTelemetry resource's attributes, shown on `target_info`, e.g.
+   * `{ "service.name": "api", "service.instance.id": "pod-7" }`. Without them, the
+   * environment's `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` are used; these
+   * attributes win over the environment's.
+   */
+  resource?: Attributes;
 }
 
 /** A fetch-style `/metrics` handler. */
@@ -89,6 +110,13 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/**
+ * How long one rendering of the metrics answers further scrapes by default, in
+ * milliseconds: far below any Prometheus scrape interval, long enough that a burst
+ * of scrapes costs one rendering.
+ */
+export const DEFAULT_SCRAPE_CACHE_MS = 250;
+
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -107,8 +135,7 @@ let runtimeRegistry: Registry | undefined;
 /** One registry with prom-client's default metrics per process (they are process-wide). */
 function defaultMetricsRegistry(): Registry {
   if (runtimeRegistry === undefined) {
-    runtimeRegistry = new Registry();
-    collectDefaultMetrics({ register: runtimeRegistry });
+    runtimeRegistry = createRuntimeRegistry();
   }
   return runtimeRegistry;
 }
@@ -122,27 +149,50 @@ function prometheusKind(metric: MetricData): PrometheusKind {
 /**
  * Renames every metric to its Prometheus family name (unit suffix included; the
  * serializer adds `_total` to counters) and drops the OTel unit, which the name now
- * carries.
+ * carries. `resource` replaces the SDK's resource attributes on `target_info`.
  */
-function withPrometheusNames(resourceMetrics: ResourceMetrics): ResourceMetrics {
+function withPrometheusNames(
+  resourceMetrics: ResourceMetrics,
+  resource: Attributes,
+): ResourceMetrics {
   return {
-    resource: resourceMetrics.resource,
+    resource: { attributes: resource } as unknown as ResourceMetrics["resource"],
     scopeMetrics: resourceMetrics.scopeMetrics.map((scopeMetrics) => ({
       scope: scopeMetrics.scope,
       metrics: scopeMetrics.metrics.map((metric): MetricData => ({
         ...metric,
         descriptor: {
           ...metric.descriptor,
-          name: prometheusBaseName(
-            metric.descriptor.name,
-            metric.descriptor.unit,
-            prometheusKind(metric),
-          ),
+          name: prometheusName(metric),
           unit: "",
         },
       })),
     })),
   };
+}
+
+/** Prometheus family names by OTel name, unit and kind: they never change. */
+const familyNames = new Map<string, string>();
+
+function prometheusName(metric: MetricData): string {
+  const { name, unit } = metric.descriptor;
+  const kind = prometheusKind(metric);
+  const key = `${name}\u0000${unit}\u0000${kind}`;
+  let family = familyNames.get(key);
+  if (family === undefined) {
+    family = prometheusBaseName(name, unit, kind);
+    familyNames.set(key, family);
+  }
+  return family;
+}
+
+/** The path of a request's URL, or undefined when it is not an absolute URL (CONNECT's). */
+function pathnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function textResponse(
@@ -185,12 +235,36 @@ function checkEngine(engine: unknown): TelemetrySource {
 /**
  * Creates a `(Request) => Promise<Response>` handler that serves the engine's
  * metrics (and the runtime's default metrics) on `GET`/`HEAD` at `path`; other paths
- * get 404 and other methods 405 with an `Allow` header. Each scrape collects fresh
- * values; nothing is computed between scrapes.
+ * get 404 and other methods 405 with an `Allow` header.
  *
- * @throws {TypeError} when `engine` is not an engine, or `path` does not start with "/".
+ * Scrapes share renderings: scrapes that arrive while one is being rendered get that
+ * rendering, and a rendering answers the scrapes of the next `cacheMs` milliseconds
+ * (default {@linkcode DEFAULT_SCRAPE_CACHE_MS}), so a burst of scrapes, concurrent or
+ * pipelined, costs one. Nothing is computed between scrapes.
+ *
+ * @example
+ * ```ts
+ * import { createMetricsHandler } from "./prometheus.ts";
+ * import { createEngine } from "./alloc/engine.ts";
+ *
+ * const engine = createEngine({ maintenanceIntervalMs: 0 });
+ * const handler = createMetricsHandler({ engine, cacheMs: 1000, defaultMetrics: false });
+ * const response = await handler(new Request("http://localhost/metrics"));
+ * console.log(response.status); // 200
+ * engine.close();
+ * ```
+ *
+ * @throws {TypeError} for an unknown option (the message lists the known ones), when
+ * `engine` is not an engine, `path` does not start with "/", or an option has the
+ * wrong type.
+ * @throws {RangeError} when `cacheMs` is negative or not finite.
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
+  checkOptions("createMetricsHandler", options, HANDLER_OPTION_KEYS);
+  return buildHandler(options);
+}
+
+function buildHandler(options: MetricsHandlerOptions): MetricsHandler {
   const engine = checkEngine(options.engine);
   const path = checkPath(options.path ?? "/metrics");
   const producer = createDurationProducer(engine, { attributes: options.attributes });
@@ -206,29 +280,48 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
   const serializer = new PrometheusSerializer();
   const runtime = options.defaultMetrics === false ? undefined : defaultMetricsRegistry();
   const extra = options.registry;
+  const explicitResource = options.resource ?? {};
+  let resource: Attributes | undefined;
+  const encoder = new TextEncoder();
+
+  const render = async (): Promise<Uint8Array> => {
+    const { resourceMetrics } = await reader.collect();
+    // The SDK's own attributes (telemetry.sdk.*, a default service.name) under ours.
+    resource ??= {
+      ...resourceMetrics.resource.attributes,
+      ...resourceFromEnvironment(explicitResource),
+    };
+    let body = serializer.serialize(
+      withPrometheusNames(resourceMetrics, resource) as unknown as Parameters<
+        PrometheusSerializer["serialize"]
+      >[0],
+    );
+    if (!body.endsWith("\n")) body += "\n";
+    if (runtime !== undefined) body += await runtime.metrics();
+    if (extra !== undefined) body += await extra.metrics();
+    return encoder.encode(body);
+  };
+  const cache = createSingleFlightCache(render, options.cacheMs ?? DEFAULT_SCRAPE_CACHE_MS);
 
   return async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    if (url.pathname !== path) return textResponse(404, `Not found: ${url.pathname}\n`);
+    const pathname = pathnameOf(request.url);
     if (request.method !== "GET" && request.method !== "HEAD") {
-      return textResponse(405, `Method not allowed: ${request.method}\n`, { allow: "GET, HEAD" });
+      if (pathname === undefined || pathname === path || request.method === "CONNECT") {
+        return textResponse(405, `Method not allowed: ${request.method}\n`, { allow: "GET, HEAD" });
+      }
     }
-    let body: string;
+    if (pathname !== path) return textResponse(404, `Not found: ${pathname ?? request.url}\n`);
+    let body: Uint8Array;
     try {
-      const { resourceMetrics } = await reader.collect();
-      body = serializer.serialize(
-        withPrometheusNames(resourceMetrics) as unknown as Parameters<
-          PrometheusSerializer["serialize"]
-        >[0],
-      );
-      if (!body.endsWith("\n")) body += "\n";
-      if (runtime !== undefined) body += await runtime.metrics();
-      if (extra !== undefined) body += await extra.metrics();
+      body = await cache.get();
     } catch (error) {
       return textResponse(500, `Metrics collection failed: ${String(error)}\n`);
     }
     const headers = { "content-type": PROMETHEUS_CONTENT_TYPE };
-    return new Response(request.method === "HEAD" ? null : body, { status: 200, headers });
+    return new Response(request.method === "HEAD" ? null : body as Uint8Array<ArrayBuffer>, {
+      status: 200,
+      headers,
+    });
   };
 }
 
@@ -240,7 +333,8 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
  * @throws {RangeError} when `port` is not an integer in [0, 65535].
  */
 export async function serveMetrics(options: ServeMetricsOptions = {}): Promise<MetricsServer> {
-  const handler = createMetricsHandler(options);
+  checkOptions("serveMetrics", options, SERVE_OPTION_KEYS);
+  const handler = buildHandler(options);
   const path = options.path ?? "/metrics";
   const server = await serveFetch(handler, {
     port: options.port ?? 9464,

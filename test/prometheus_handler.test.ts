@@ -179,6 +179,79 @@ describe("createMetricsHandler", () => {
     engine.close();
   });
 
+  it("rejects unknown options with a TypeError listing the known ones, and bad cacheMs", () => {
+    assert.throws(
+      () => createMetricsHandler({ defaultMetric: false } as never),
+      {
+        name: "TypeError",
+        message:
+          /^createMetricsHandler: unknown option "defaultMetric"; known options: engine, path, defaultMetrics, registry, attributes, cacheMs, resource$/,
+      },
+    );
+    assert.throws(() => createMetricsHandler({ cacheMs: -5 }), {
+      name: "RangeError",
+      message: /cacheMs must be .* received number -5/,
+    });
+  });
+
+  it("renders once for scrapes that arrive together, and reuses it for cacheMs", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    let renders = 0;
+    const registry = {
+      metrics: () => {
+        renders++;
+        return Promise.resolve("");
+      },
+    } as unknown as Registry;
+    const scrape = (handler: (r: Request) => Promise<Response>) =>
+      handler(new Request("http://127.0.0.1/metrics")).then((r) => r.text());
+    const shared = createMetricsHandler({ engine, defaultMetrics: false, registry, cacheMs: 0 });
+    const texts = await Promise.all(Array.from({ length: 50 }, () => scrape(shared)));
+    assert.equal(renders, 1);
+    assert.equal(new Set(texts).size, 1);
+    // cacheMs 0: a scrape after the rendering finished renders again, with fresh values.
+    workload(engine, 10);
+    assert.match(await scrape(shared), /convpool_operations_total\{[^}]*direct[^}]*\} 10$/m);
+    assert.equal(renders, 2);
+
+    renders = 0;
+    const cached = createMetricsHandler({
+      engine,
+      defaultMetrics: false,
+      registry,
+      cacheMs: 60_000,
+    });
+    const first = await scrape(cached);
+    workload(engine, 10);
+    assert.equal(await scrape(cached), first, "within cacheMs, the same rendering");
+    assert.equal(renders, 1);
+    engine.close();
+  });
+
+  it("names the service on target_info from `resource`, or from OTEL_SERVICE_NAME", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    const saved = process.env.OTEL_SERVICE_NAME;
+    try {
+      process.env.OTEL_SERVICE_NAME = "from-env";
+      const targetInfo = async (options: { resource?: Record<string, string> }) => {
+        const handler = createMetricsHandler({ engine, defaultMetrics: false, ...options });
+        const text = await (await handler(new Request("http://127.0.0.1/metrics"))).text();
+        return text.split("\n").find((line) => line.startsWith("target_info{")) ?? "";
+      };
+      assert.match(await targetInfo({}), /service_name="from-env"/);
+      assert.match(await targetInfo({}), /telemetry_sdk_language="nodejs"/);
+      const explicit = await targetInfo({
+        resource: { "service.name": "api", "service.instance.id": "pod-7" },
+      });
+      assert.match(explicit, /service_name="api"/);
+      assert.match(explicit, /service_instance_id="pod-7"/);
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_SERVICE_NAME;
+      else process.env.OTEL_SERVICE_NAME = saved;
+      engine.close();
+    }
+  });
+
   it("answers concurrent scrapes with the same values", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     workload(engine, 300);
@@ -203,7 +276,7 @@ describe("createMetricsHandler", () => {
 
   it("stays consistent when scraped while work runs", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
-    const handler = createMetricsHandler({ engine, defaultMetrics: false });
+    const handler = createMetricsHandler({ engine, defaultMetrics: false, cacheMs: 0 });
     let running = true;
     let done = 0;
     const worker = (async () => {

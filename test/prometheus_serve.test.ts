@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -125,6 +126,43 @@ describe("serveMetrics", () => {
   it("rejects a bad port with a RangeError quoting it", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     await assert.rejects(serveMetrics({ engine, port: 70000 }), /port .*70000/);
+    engine.close();
+  });
+
+  it("rejects `host` (the option is `hostname`) instead of silently binding loopback", async () => {
+    await assert.rejects(serveMetrics({ host: "0.0.0.0", port: 0 } as never), {
+      name: "TypeError",
+      message:
+        /^serveMetrics: unknown option "host" \(did you mean "hostname"\?\); known options: .*hostname/,
+    });
+    await assert.rejects(serveMetrics({ hostname: "" }), /hostname must be a non-empty string/);
+  });
+
+  it("answers CONNECT with 405, and a second close() resolves", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    const server = await serveMetrics({ engine, port: 0, defaultMetrics: false });
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolvePromise, reject) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => {
+        received += chunk;
+        if (received.includes("\r\n\r\n")) {
+          socket.destroy();
+          resolvePromise(received);
+        }
+      });
+      socket.on("error", reject);
+      socket.on("close", () => resolvePromise(received));
+      socket.on(
+        "connect",
+        () => socket.write("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n"),
+      );
+    });
+    assert.match(answer, /^HTTP\/1\.1 405 /);
+    assert.match(answer, /allow: GET, HEAD/i);
+    await server.close();
+    await server.close();
     engine.close();
   });
 

@@ -14,7 +14,15 @@ import {
 import { createEngine } from "../src/alloc/engine.ts";
 import { convolve } from "../src/convolve.ts";
 import { activeKernelSet } from "../src/kernels/dispatch.ts";
-import { setWasmKernelsEnabled, wasmMemoryBytes } from "../src/kernels/wasm/wasm_kernels.ts";
+import {
+  DEFAULT_WASM_RELEASE_CHECK_MS,
+  DEFAULT_WASM_RETAIN_BYTES,
+  releaseIdleWasmMemory,
+  setWasmKernelsEnabled,
+  setWasmMemoryRetention,
+  wasmMemoryBytes,
+  wasmMemoryReleases,
+} from "../src/kernels/wasm/wasm_kernels.ts";
 import { createDurationProducer } from "../src/telemetry/duration_producer.ts";
 import { METRICS } from "../src/telemetry/names.ts";
 import {
@@ -268,6 +276,32 @@ describe("registerMetrics", () => {
       assert.equal(valueOf(usage, { "convpool.kernel.set": "typescript" }), 0);
     } finally {
       setWasmKernelsEnabled(true);
+      engine.close();
+    }
+  });
+
+  it("reads the kernels' memory without instantiating them (after idle memory was given back)", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    try {
+      convolveLarge(engine);
+      assert.ok(wasmMemoryBytes() > 0);
+      setWasmMemoryRetention(0, DEFAULT_WASM_RELEASE_CHECK_MS);
+      const releases = wasmMemoryReleases();
+      // The first check only closes the window in which the convolution needed memory.
+      releaseIdleWasmMemory();
+      releaseIdleWasmMemory();
+      assert.equal(wasmMemoryReleases(), releases + 1);
+      assert.equal(wasmMemoryBytes(), 0);
+      for (let scrape = 0; scrape < 3; scrape++) {
+        const found = await collectOnce(engine);
+        const usage = found.get("convpool.kernel.memory.usage");
+        assert.equal(valueOf(usage, { "convpool.kernel.set": "wasm" }), 0);
+      }
+      assert.equal(wasmMemoryBytes(), 0, "a scrape instantiated the WebAssembly kernels");
+      convolveLarge(engine);
+      assert.ok(wasmMemoryBytes() > 0, "a convolution after the scrapes instantiates them");
+    } finally {
+      setWasmMemoryRetention(DEFAULT_WASM_RETAIN_BYTES, DEFAULT_WASM_RELEASE_CHECK_MS);
       engine.close();
     }
   });

@@ -22,6 +22,7 @@ import { convolveDirect } from "./direct.ts";
 import { convolveFft } from "./fft_convolve.ts";
 import { convolveOverlapAdd } from "./overlap_add.ts";
 import { chooseWasmMethod } from "./wasm/wasm_cost_model.ts";
+import { simdSupported } from "./wasm/loader.ts";
 import { wasmKernels, wasmMemoryBytes } from "./wasm/wasm_kernels.ts";
 import { CachedWorkspace, type Workspace } from "./workspace.ts";
 
@@ -34,9 +35,24 @@ export function activeKernelSet(): "wasm" | "typescript" {
  * Bytes of memory the active kernel set keeps outside the allocation engine: the
  * WebAssembly kernels' linear memory (scratch and cached FFT tables, process-wide;
  * it only grows), or 0 on the TypeScript set, whose scratch comes from the engine.
+ * Reading it never instantiates the kernels.
  */
 export function kernelMemoryBytes(): number {
-  return activeKernelSet() === "wasm" ? wasmMemoryBytes() : 0;
+  const bytes = wasmMemoryBytes();
+  // With linear memory, an instance exists and asking which set runs has no side effect.
+  return bytes > 0 && activeKernelSet() === "wasm" ? bytes : 0;
+}
+
+/**
+ * {@linkcode activeKernelSet} for telemetry: read without side effects. While no
+ * WebAssembly instance exists (before the first convolution, or after idle memory
+ * was given back), asking would instantiate one; then the answer is the set this
+ * runtime supports (the test hook `setWasmKernelsEnabled(false)` is seen once an
+ * instance exists).
+ */
+export function observedKernelSet(): "wasm" | "typescript" {
+  if (wasmMemoryBytes() > 0) return activeKernelSet();
+  return simdSupported() ? "wasm" : "typescript";
 }
 
 /**

@@ -54,7 +54,7 @@ import {
   RELEASE_OUTCOMES,
   SIZE_CLASS_COUNT,
 } from "../alloc/counters.ts";
-import { activeKernelSet, kernelMemoryBytes } from "../kernels/dispatch.ts";
+import { kernelMemoryBytes, observedKernelSet } from "../kernels/dispatch.ts";
 import { ATTRIBUTES, type MetricDefinition, type MetricId, METRICS, SCOPE_NAME } from "./names.ts";
 import type { TelemetrySource } from "./source.ts";
 import { tuningHints } from "./tuning.ts";
@@ -251,10 +251,11 @@ export function registerMetrics(
     for (let t = 0; t < MISUSE_TYPES.length; t++) {
       result.observe(i.bufferMisuse, counters.misuse[t], misuseAttrs[t]);
     }
+    // Both read without side effects: a scrape never instantiates the kernels.
     result.observe(
       i.kernelMemoryUsage,
       kernelMemoryBytes(),
-      activeKernelSet() === "wasm" ? wasmSetAttrs : typescriptSetAttrs,
+      observedKernelSet() === "wasm" ? wasmSetAttrs : typescriptSetAttrs,
     );
     const hints = tuningHints(source, { stats });
     result.observe(i.stackRecommendedLimit, hints.stackBytes, base);

@@ -14,6 +14,15 @@
  * @module
  */
 
+import {
+  CONNECTION_IDLE_TIMEOUT_MS,
+  MAX_PENDING_REQUESTS_PER_CONNECTION,
+  MAX_REQUESTS_PER_TURN,
+  serveNode,
+} from "./serve_node.ts";
+
+export { CONNECTION_IDLE_TIMEOUT_MS, MAX_PENDING_REQUESTS_PER_CONNECTION, MAX_REQUESTS_PER_TURN };
+
 /** A fetch-style request handler. */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -33,54 +42,46 @@ export interface FetchServer {
   readonly port: number;
   /** The bound interface. */
   readonly hostname: string;
-  /** Stops listening and closes open connections. */
+  /**
+   * Stops listening and closes open connections, also those in the middle of a
+   * request. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
 interface DenoServer {
   addr: { port: number };
-  shutdown(): Promise<void>;
+  finished: Promise<void>;
 }
 
 interface DenoLike {
   serve(
-    options: { port: number; hostname: string; onListen?: (addr: unknown) => void },
-    handler: FetchHandler,
+    options: {
+      port: number;
+      hostname: string;
+      signal?: AbortSignal;
+      onListen?: (addr: unknown) => void;
+    },
+    handler: (
+      request: Request,
+      info: { remoteAddr: { hostname: string; port: number } },
+    ) => Promise<Response>,
   ): DenoServer;
 }
 
 interface BunServer {
   port: number;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
+  requestIP(request: Request): { address: string; port: number } | null;
 }
 
 interface BunLike {
-  serve(options: { port: number; hostname: string; fetch: FetchHandler }): BunServer;
-}
-
-interface NodeIncoming {
-  url?: string;
-  method?: string;
-  headers: Record<string, string | string[] | undefined>;
-  resume(): void;
-}
-
-interface NodeOutgoing {
-  writeHead(status: number, headers: Record<string, string>): void;
-  end(body?: Uint8Array): void;
-  headersSent: boolean;
-}
-
-interface NodeServer {
-  listen(port: number, hostname: string, callback: () => void): void;
-  once(event: "error", listener: (error: Error) => void): void;
-  address(): { port: number } | string | null;
-  close(callback: (error?: Error) => void): void;
-  closeAllConnections?(): void;
-}
-
-interface NodeHttp {
-  createServer(listener: (req: NodeIncoming, res: NodeOutgoing) => void): NodeServer;
+  serve(options: {
+    port: number;
+    hostname: string;
+    idleTimeout?: number;
+    fetch: (request: Request, server: BunServer) => Promise<Response>;
+  }): BunServer;
 }
 
 function checkPort(port: unknown): number {
@@ -95,74 +96,115 @@ export function urlHost(hostname: string, port: number): string {
   return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
 }
 
-function toRequest(req: NodeIncoming, host: string): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-  }
-  // The endpoint never reads bodies: drain them so the socket can be reused.
-  req.resume();
-  return new Request(`http://${host}${req.url ?? "/"}`, { method: req.method ?? "GET", headers });
+/**
+ * Counts each connection's requests in the current turn of the event loop: Deno's
+ * and Bun's servers hand a connection's pipelined requests on as fast as the socket
+ * takes the answers, many per turn. `admit(key)` is false for a request beyond
+ * {@linkcode MAX_REQUESTS_PER_TURN} of its connection in one turn; those get a 503
+ * that closes the connection. A client that waits for each answer sends one request
+ * per round trip and is never refused.
+ */
+function perTurnLimiter(): (connection: string) => boolean {
+  const counts = new Map<string, number>();
+  let clearing = false;
+  const clear = () => {
+    counts.clear();
+    clearing = false;
+  };
+  return (connection) => {
+    const count = (counts.get(connection) ?? 0) + 1;
+    counts.set(connection, count);
+    if (!clearing) {
+      clearing = true;
+      setTimeout(clear, 0);
+    }
+    return count <= MAX_REQUESTS_PER_TURN;
+  };
 }
 
-async function writeResponse(response: Response, res: NodeOutgoing, head: boolean): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
+function tooManyRequests(): Response {
+  return new Response("Too many pipelined requests on this connection\n", {
+    status: 503,
+    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
   });
-  const body = head || response.body === null
-    ? undefined
-    : new Uint8Array(await response.arrayBuffer());
-  res.writeHead(response.status, headers);
-  res.end(body);
 }
 
-async function serveNode(
+async function serveDeno(
+  deno: DenoLike,
   handler: FetchHandler,
   port: number,
   hostname: string,
 ): Promise<FetchServer> {
-  const http = await import("node:http") as unknown as NodeHttp;
-  let host = urlHost(hostname, port);
-  const server = http.createServer((req, res) => {
-    let request: Request;
-    try {
-      request = toRequest(req, host);
-    } catch (error) {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
-      res.end(new TextEncoder().encode(`Bad request: ${String(error)}\n`));
-      return;
-    }
-    handler(request)
-      .then((response) => writeResponse(response, res, request.method === "HEAD"))
-      .catch((error) => {
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        res.end(new TextEncoder().encode(`Internal error: ${String(error)}\n`));
-      });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, hostname, resolve);
-  });
-  const address = server.address();
-  const bound = typeof address === "object" && address !== null ? address.port : port;
-  host = urlHost(hostname, bound);
+  let listening!: () => void;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
+  // Aborting closes connections at once; shutdown() alone would wait for every
+  // request in flight, also one whose client never finishes sending its body.
+  const abort = new AbortController();
+  const admit = perTurnLimiter();
+  const server = deno.serve(
+    { port, hostname, signal: abort.signal, onListen: () => listening() },
+    (request, info) =>
+      admit(`${info.remoteAddr.hostname}|${info.remoteAddr.port}`)
+        ? handler(request)
+        : Promise.resolve(tooManyRequests()),
+  );
+  await ready;
   return {
-    runtime: "node",
-    port: bound,
+    runtime: "deno",
+    port: server.addr.port,
     hostname,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections?.();
-      }),
+    close: once(async () => {
+      abort.abort();
+      await server.finished;
+    }),
   };
+}
+
+function serveBun(
+  bun: BunLike,
+  handler: FetchHandler,
+  port: number,
+  hostname: string,
+): FetchServer {
+  const admit = perTurnLimiter();
+  const server = bun.serve({
+    port,
+    hostname,
+    idleTimeout: CONNECTION_IDLE_TIMEOUT_MS / 1000,
+    fetch: (request, bunServer) => {
+      const peer = bunServer.requestIP(request); // null on a Unix socket: not limited
+      return peer === null || admit(`${peer.address}|${peer.port}`)
+        ? handler(request)
+        : Promise.resolve(tooManyRequests());
+    },
+  });
+  return {
+    runtime: "bun",
+    port: server.port,
+    hostname,
+    close: once(async () => {
+      await server.stop(true);
+    }),
+  };
+}
+
+/** `close` that runs once; later calls return the first call's promise. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }
 
 /**
  * Serves `handler` on `hostname:port` with the running runtime's server and
  * resolves once it listens. A handler that throws or rejects yields a 500.
+ *
+ * Work per connection is bounded: at most {@linkcode MAX_REQUESTS_PER_TURN} of a
+ * connection's requests reach `handler` per turn of the event loop. On Node its
+ * further pipelined requests wait (and none are parsed while
+ * {@linkcode MAX_PENDING_REQUESTS_PER_CONNECTION} of its responses wait to be
+ * written); on Deno and Bun, whose servers parse them natively, they get a 503 that
+ * closes the connection. A silent connection is closed after
+ * {@linkcode CONNECTION_IDLE_TIMEOUT_MS} (Node, Bun).
  *
  * @throws {RangeError} when `port` is not an integer in [0, 65535].
  */
@@ -186,31 +228,9 @@ export async function serveFetch(
   const hostname = options.hostname ?? "127.0.0.1";
   const deno = (globalThis as { Deno?: Partial<DenoLike> }).Deno;
   if (typeof deno?.serve === "function") {
-    let listening!: () => void;
-    const ready = new Promise<void>((resolve) => (listening = resolve));
-    const server = (deno as DenoLike).serve(
-      { port, hostname, onListen: () => listening() },
-      handler,
-    );
-    await ready;
-    return {
-      runtime: "deno",
-      port: server.addr.port,
-      hostname,
-      close: () => server.shutdown(),
-    };
+    return await serveDeno(deno as DenoLike, handler, port, hostname);
   }
   const bun = (globalThis as { Bun?: Partial<BunLike> }).Bun;
-  if (typeof bun?.serve === "function") {
-    const server = (bun as BunLike).serve({ port, hostname, fetch: handler });
-    return {
-      runtime: "bun",
-      port: server.port,
-      hostname,
-      close: async () => {
-        await server.stop(true);
-      },
-    };
-  }
+  if (typeof bun?.serve === "function") return serveBun(bun as BunLike, handler, port, hostname);
   return await serveNode(handler, port, hostname);
 }
