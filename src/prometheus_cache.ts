@@ -17,6 +17,8 @@
  * @module
  */
 
+import { clockOf } from "./runtime/clock.ts";
+
 /** What {@linkcode createSingleFlightCache} returns. */
 export interface SingleFlightCache<T> {
   /** The fresh cached value, the computation under way, or a new computation. */
@@ -28,12 +30,12 @@ export interface SingleFlightCache<T> {
 /**
  * Wraps `compute` in a single-flight cache that keeps each result for `ttlMs`
  * milliseconds (0: share only computations under way). `now` is the clock in
- * milliseconds (default `performance.now`).
+ * milliseconds (default: the runtime's best clock, from `src/runtime/clock.ts`).
  */
 export function createSingleFlightCache<T>(
   compute: () => Promise<T>,
   ttlMs: number,
-  now: () => number = () => performance.now(),
+  now: () => number = clockOf().now,
 ): SingleFlightCache<T> {
   let value: T | undefined;
   let hasValue = false;

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { readEnvironment } from "./runtime/env.ts";
 import type { Attributes } from "@opentelemetry/api";
 import { describeValue } from "./validate.ts";
 
@@ -115,16 +116,7 @@ export function checkOptions(caller: string, options: unknown, keys: readonly st
 
 /** An environment variable, or undefined where there is none or reading it is not allowed. */
 function environment(name: string): string | undefined {
-  try {
-    const process = (globalThis as { process?: { env?: Record<string, string | undefined> } })
-      .process;
-    if (process?.env !== undefined) return process.env[name];
-    const deno = (globalThis as { Deno?: { env?: { get(name: string): string | undefined } } })
-      .Deno;
-    return deno?.env?.get(name);
-  } catch {
-    return undefined; // e.g. Deno without --allow-env
-  }
+  return readEnvironment([name])[name];
 }
 
 function decode(text: string): string {

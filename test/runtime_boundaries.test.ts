@@ -18,6 +18,8 @@ import { ROOT } from "./helpers/runtimes.ts";
 const EXCEPTIONS: Readonly<Record<string, string>> = {
   "src/prometheus.ts": "the Prometheus entry point (server side, its own export)",
   "src/telemetry/serve_fetch.ts": "HTTP serving for the Prometheus entry point",
+  "src/telemetry/serve_node.ts": "node:http serving for the Prometheus entry point",
+  "src/prometheus_runtime.ts": "prom-client's runtime metrics for the Prometheus entry point",
   "src/parallel/worker.ts": "the worker entry (its own export)",
   "src/parallel/worker_pool.ts":
     "worker threads; browser bundles swap it for worker_pool_browser.ts",
