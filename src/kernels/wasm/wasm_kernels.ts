@@ -523,13 +523,7 @@ export function convolveDirectWasm(
   if (length === 0) return;
   const f64 = out instanceof Float64Array;
   if (!roomFor(directBytes(n, m, start, length, f64))) {
-    const piece = fittingPiece(
-      length,
-      directBlock(f64),
-      (l) => directBytes(Math.min(n, l + m - 1), m, m - 1, l, f64),
-    );
-    if (piece === 0) convolveDirect(signal, kernel, out, start, length, reverseKernel);
-    else inPieces(signal, kernel, out, start, length, reverseKernel, piece, convolveDirectWasm);
+    directBeyondMemory(signal, kernel, out, start, length, reverseKernel, f64);
     return;
   }
   try {
@@ -538,6 +532,31 @@ export function convolveDirectWasm(
     dropInstance();
     throw error;
   }
+}
+
+/**
+ * A direct window too large for the linear memory: in pieces that fit, or on the
+ * TypeScript kernel when none does. (Apart from convolveDirectWasm so that its
+ * closure does not make every call allocate a context.)
+ */
+function directBeyondMemory(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  f64: boolean,
+): void {
+  const n = lengthOf(signal);
+  const m = lengthOf(kernel);
+  const piece = fittingPiece(
+    length,
+    directBlock(f64),
+    (l) => directBytes(Math.min(n, l + m - 1), m, m - 1, l, f64),
+  );
+  if (piece === 0) convolveDirect(signal, kernel, out, start, length, reverseKernel);
+  else inPieces(signal, kernel, out, start, length, reverseKernel, piece, convolveDirectWasm);
 }
 
 function directWindow(
@@ -820,24 +839,7 @@ function overlapAddWithBlocks(
   const size = options?.fftSize ?? blockSize(nEff, m, f64);
   checkSize(size, m);
   if (!roomFor(overlapAddBytes(n, m, length, size, f64))) {
-    const piece = options?.fftSize === undefined
-      ? fittingPiece(
-        length,
-        Math.max(m, SHORTEST_FFT_PIECE),
-        (l) => fftPieceBytes(n, m, l, f64, blockSize),
-      )
-      : 0;
-    if (piece === 0) {
-      throw new RangeError(
-        `WebAssembly FFT kernels: a ${f64 ? "float64" : "float32"} kernel must have at most ` +
-          `${wasmFftTapLimit(f64)} taps to fit the ${memoryLimit}-byte ` +
-          `linear memory${options?.fftSize === undefined ? "" : ` at fftSize ${size}`}, ` +
-          `received ${m} taps (signal ${n}, output window ${length})`,
-      );
-    }
-    const window = (s: Float, k: Float, o: Float, st: number, l: number, r: boolean) =>
-      overlapAddWithBlocks(s, k, o, st, l, r, undefined, blockSize);
-    inPieces(signal, kernel, out, start, length, reverseKernel, piece, window);
+    fftBeyondMemory(signal, kernel, out, start, length, reverseKernel, options, blockSize, size);
     return;
   }
   try {
@@ -846,6 +848,46 @@ function overlapAddWithBlocks(
     dropInstance();
     throw error;
   }
+}
+
+/**
+ * A frequency-domain window too large for the linear memory: in pieces that fit, or
+ * a RangeError naming the limit when even a piece as long as the kernel does not.
+ * (Apart from overlapAddWithBlocks so that its closures do not make every call
+ * allocate a context.)
+ */
+function fftBeyondMemory(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  options: WasmFftOptions | undefined,
+  blockSize: (nEff: number, m: number, f64: boolean) => number,
+  size: number,
+): void {
+  const n = lengthOf(signal);
+  const m = lengthOf(kernel);
+  const f64 = out instanceof Float64Array;
+  const piece = options?.fftSize === undefined
+    ? fittingPiece(
+      length,
+      Math.max(m, SHORTEST_FFT_PIECE),
+      (l) => fftPieceBytes(n, m, l, f64, blockSize),
+    )
+    : 0;
+  if (piece === 0) {
+    throw new RangeError(
+      `WebAssembly FFT kernels: a ${f64 ? "float64" : "float32"} kernel must have at most ` +
+        `${wasmFftTapLimit(f64)} taps to fit the ${memoryLimit}-byte ` +
+        `linear memory${options?.fftSize === undefined ? "" : ` at fftSize ${size}`}, ` +
+        `received ${m} taps (signal ${n}, output window ${length})`,
+    );
+  }
+  const window = (s: Float, k: Float, o: Float, st: number, l: number, r: boolean) =>
+    overlapAddWithBlocks(s, k, o, st, l, r, undefined, blockSize);
+  inPieces(signal, kernel, out, start, length, reverseKernel, piece, window);
 }
 
 /**
