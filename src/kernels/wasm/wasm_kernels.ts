@@ -522,12 +522,36 @@ export function convolveDirectWasm(
   checkWindow(n, m, lengthOf(out), start, length);
   if (length === 0) return;
   const f64 = out instanceof Float64Array;
-  if (!roomFor(directBytes(n, m, start, length, f64))) {
+  // directBytes is below 8 (n + 3m + length) + 512 (padded < n + m + 16, count <
+  // length + 16): the exact count is needed only near the limit.
+  if (
+    persistentTop + 8 * (n + 3 * m + length) + 512 > memoryLimit &&
+    !roomFor(directBytes(n, m, start, length, f64))
+  ) {
     directBeyondMemory(signal, kernel, out, start, length, reverseKernel, f64);
     return;
   }
   try {
-    directWindow(signal, kernel, out, start, length, reverseKernel, f64, n, m);
+    const bytes = f64 ? 8 : 4;
+    const block = directBlock(f64);
+    const count = Math.ceil(length / block) * block;
+    // xp is the signal with m-1 zeros in front and zeros behind, long enough for the
+    // last block: index q of xp is x[q - (m - 1)].
+    const padded = start + count + m - 1;
+    const hr = scratchBase();
+    const xp = hr + alignUp(m * bytes);
+    const y = xp + alignUp(Math.max(padded, n + m - 1) * bytes);
+    const end = y + count * bytes;
+    ensureMemory(end, end - hr);
+    assertScratch(hr, end);
+    const view = f64 ? viewF64 : viewF32;
+    view.set(kernel, hr / bytes);
+    view.set(signal, xp / bytes + m - 1);
+    if (faultHook !== null) faultHook(memory!);
+    const correlate = reverseKernel ? 1 : 0;
+    if (f64) wasm!.directWindowF64(xp, hr, y, n, m, start, count, correlate);
+    else wasm!.directWindowF32(xp, hr, y, n, m, start, count, correlate);
+    copyOut(0, out, y, length, f64);
   } catch (error) {
     dropInstance();
     throw error;
@@ -557,39 +581,6 @@ function directBeyondMemory(
   );
   if (piece === 0) convolveDirect(signal, kernel, out, start, length, reverseKernel);
   else inPieces(signal, kernel, out, start, length, reverseKernel, piece, convolveDirectWasm);
-}
-
-function directWindow(
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-  f64: boolean,
-  n: number,
-  m: number,
-): void {
-  const bytes = f64 ? 8 : 4;
-  const block = directBlock(f64);
-  const count = Math.ceil(length / block) * block;
-  // xp is the signal with m-1 zeros in front and zeros behind, long enough for the
-  // last block: index q of xp is x[q - (m - 1)].
-  const padded = start + count + m - 1;
-  const hr = scratchBase();
-  const xp = hr + alignUp(m * bytes);
-  const y = xp + alignUp(Math.max(padded, n + m - 1) * bytes);
-  const end = y + count * bytes;
-  ensureMemory(end, end - hr);
-  assertScratch(hr, end);
-  const view = f64 ? viewF64 : viewF32;
-  view.set(kernel, hr / bytes);
-  view.set(signal, xp / bytes + m - 1);
-  if (faultHook !== null) faultHook(memory!);
-  const correlate = reverseKernel ? 1 : 0;
-  if (f64) wasm!.directWindowF64(xp, hr, y, n, m, start, count, correlate);
-  else wasm!.directWindowF32(xp, hr, y, n, m, start, count, correlate);
-  copyOut(0, out, y, length, f64);
 }
 
 // ---- frequency domain ----------------------------------------------------------
