@@ -7,9 +7,19 @@
  * for `i in [0, length)` (nothing else of `out` is touched). `reverseKernel` uses the
  * kernel reversed (correlation) without the caller copying it.
  *
- * Precision follows `out`: a `Float32Array` output is computed in f32x4, a
- * `Float64Array` output in f64x2; inputs of the other type are converted while they
- * are copied into linear memory (mixed precision costs nothing extra).
+ * Precision follows `out`: a `Float64Array` output is computed in f64x2; a
+ * `Float32Array` output in f32x4, except that the direct kernel folds its f32 sums into
+ * f64x2 accumulators every 8 taps (see {@linkcode convolveDirectWasm}). Inputs of the
+ * other type are converted while they are copied into linear memory (mixed precision
+ * costs nothing extra).
+ *
+ * Limits: a call's bytes are counted (`wasm_layout.ts`) before any work; one that does
+ * not fit the 4 GiB memory runs in pieces, and an FFT kernel that no piece can hold is
+ * a RangeError at once (see {@linkcode wasmFftTapLimit}).
+ *
+ * Faults: lengths come from the typed arrays' internal slots, every region is checked
+ * to be scratch above the persistent tables before it is written, and an exception
+ * part-way through a call drops the instance, so the next call starts afresh.
  *
  * Memory: one linear memory, laid out per call by this module and grown when a call
  * needs more. Users never see views of it (growth would detach them): inputs are
@@ -332,6 +342,12 @@ export function setWasmMemoryRetention(bytes: number, checkIntervalMs: number): 
  * How many times this process dropped the kernels' instance: each release of idle
  * memory, and each call that failed part-way (after which the next call starts a
  * fresh instance, so that nothing the failed call wrote can be seen again).
+ *
+ * @example
+ * ```ts
+ * import { wasmInstanceDrops } from "./wasm_kernels.ts";
+ * console.log(wasmInstanceDrops() >= 0); // true
+ * ```
  */
 export function wasmInstanceDrops(): number {
   return instanceDrops;
@@ -754,6 +770,12 @@ function oneBlockSize(nEff: number, m: number): number {
 /**
  * An upper bound of the module's static data (its `heapBase`, 1216 bytes today; a test
  * checks the bound), so that the tap limit can be computed without an instance.
+ *
+ * @example
+ * ```ts
+ * import { WASM_STATIC_BYTES_BOUND } from "./wasm_kernels.ts";
+ * console.log(WASM_STATIC_BYTES_BOUND); // 4096
+ * ```
  */
 export const WASM_STATIC_BYTES_BOUND = 4096;
 
@@ -943,6 +965,13 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
  * {@linkcode WASM_MEMORY_LIMIT_BYTES}), so that tests reach the limits with small
  * arrays. Drops the instance, so the next call starts with a fresh memory. Not part
  * of the public API.
+ *
+ * @example
+ * ```ts
+ * import { setWasmMemoryLimitForTests } from "./wasm_kernels.ts";
+ * setWasmMemoryLimitForTests(1024 * 1024); // pieces, fallbacks and RangeErrors at 1 MiB
+ * setWasmMemoryLimitForTests(null); // back to 4 GiB
+ * ```
  */
 export function setWasmMemoryLimitForTests(bytes: number | null): void {
   memoryLimit = bytes ?? WASM_MEMORY_LIMIT_BYTES;
@@ -954,6 +983,15 @@ export function setWasmMemoryLimitForTests(bytes: number | null): void {
  * the inputs are copied into linear memory and before the kernel runs, or never when
  * `null`. Tests use it to corrupt memory and throw part-way through a call, then check
  * that the next call is still exact. Not part of the public API.
+ *
+ * @example
+ * ```ts
+ * import { setWasmFaultHookForTests } from "./wasm_kernels.ts";
+ * setWasmFaultHookForTests(() => {
+ *   throw new Error("simulated fault");
+ * });
+ * setWasmFaultHookForTests(null);
+ * ```
  */
 export function setWasmFaultHookForTests(
   hook: ((memory: WebAssembly.Memory) => void) | null,

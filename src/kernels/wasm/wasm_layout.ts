@@ -23,13 +23,31 @@
  * The most linear memory the kernels' module can have: 65536 pages of 64 KiB, the
  * wasm32 address space (the module declares no smaller maximum). Deno, Bun and Node
  * all grow a memory to exactly this size and refuse one page more.
+ *
+ * @example
+ * ```ts
+ * import { WASM_MEMORY_LIMIT_BYTES } from "./wasm_layout.ts";
+ * console.log(WASM_MEMORY_LIMIT_BYTES / 2 ** 30); // 4 (GiB)
+ * ```
  */
 export const WASM_MEMORY_LIMIT_BYTES: number = 2 ** 32;
 
-/** Alignment of every region of the layout, in bytes. */
+/** Alignment of every region of the layout, in bytes. *
+ * @example
+ * ```ts
+ * import { WASM_ALIGN } from "./wasm_layout.ts";
+ * console.log(WASM_ALIGN); // 64
+ * ```
+ */
 export const WASM_ALIGN = 64;
 
-/** `value` rounded up to a multiple of {@linkcode WASM_ALIGN}. */
+/** `value` rounded up to a multiple of {@linkcode WASM_ALIGN}. *
+ * @example
+ * ```ts
+ * import { alignUp } from "./wasm_layout.ts";
+ * console.log(alignUp(65)); // 128
+ * ```
+ */
 export function alignUp(value: number): number {
   return Math.ceil(value / WASM_ALIGN) * WASM_ALIGN;
 }
@@ -39,6 +57,12 @@ export function alignUp(value: number): number {
  * radix-4 tables up to the largest quarter span, plus `n` for the radix-2 pass when
  * the number of radix-2 stages is odd (the same formula as `twiddleCount` in
  * `asm/convpool.ts`).
+ *
+ * @example
+ * ```ts
+ * import { twiddleElements } from "./wasm_layout.ts";
+ * console.log(twiddleElements(16)); // 24
+ * ```
  */
 export function twiddleElements(n: number): number {
   const p = Math.round(Math.log2(n));
@@ -47,13 +71,25 @@ export function twiddleElements(n: number): number {
   return 2 * (4 * quarterSpanMax - 4) + (radix2 ? n : 0);
 }
 
-/** Bytes of the tables of a complex FFT of size `n`: [twiddles][positions][real twiddles]. */
+/** Bytes of the tables of a complex FFT of size `n`: [twiddles][positions][real twiddles]. *
+ * @example
+ * ```ts
+ * import { fftTableBytes } from "./wasm_layout.ts";
+ * console.log(fftTableBytes(16, false)); // 320
+ * ```
+ */
 export function fftTableBytes(n: number, f64: boolean): number {
   const bytes = f64 ? 8 : 4;
   return alignUp(twiddleElements(n) * bytes) + alignUp(n * 4) + alignUp((n + 8) * bytes);
 }
 
-/** Outputs the direct kernel computes per register block (16 in f32, 8 in f64). */
+/** Outputs the direct kernel computes per register block (16 in f32, 8 in f64). *
+ * @example
+ * ```ts
+ * import { directBlock } from "./wasm_layout.ts";
+ * console.log(directBlock(false), directBlock(true)); // 16 8
+ * ```
+ */
 export function directBlock(f64: boolean): number {
   return f64 ? 8 : 16;
 }
@@ -61,6 +97,12 @@ export function directBlock(f64: boolean): number {
 /**
  * Scratch bytes of a direct window of `length` outputs from `start` (signal `n`,
  * kernel `m`): the kernel, the zero-padded signal and the block-rounded output.
+ *
+ * @example
+ * ```ts
+ * import { directBytes } from "./wasm_layout.ts";
+ * console.log(directBytes(256, 15, 0, 270, false)); // 2304
+ * ```
  */
 export function directBytes(
   n: number,
@@ -80,6 +122,12 @@ export function directBytes(
  * Bytes an overlap-add (or single-transform FFT) window needs in a fresh instance:
  * the FFT tables of `size`, the kernel spectrum with the copy of the kernel's bits,
  * and the scratch (signal, kernel, two work blocks, output window).
+ *
+ * @example
+ * ```ts
+ * import { overlapAddBytes } from "./wasm_layout.ts";
+ * console.log(overlapAddBytes(1000, 31, 1030, 64, false) > 0); // true
+ * ```
  */
 export function overlapAddBytes(
   n: number,
@@ -93,7 +141,13 @@ export function overlapAddBytes(
     alignUp(m * bytes) + 2 * size * bytes + alignUp(length * bytes);
 }
 
-/** Bytes of the cached kernel spectrum: its re and im halves, then the kernel's bits. */
+/** Bytes of the cached kernel spectrum: its re and im halves, then the kernel's bits. *
+ * @example
+ * ```ts
+ * import { spectrumBytes } from "./wasm_layout.ts";
+ * console.log(spectrumBytes(15, 16, false)); // 192
+ * ```
+ */
 export function spectrumBytes(m: number, size: number, f64: boolean): number {
   const bytes = f64 ? 8 : 4;
   return alignUp(2 * size * bytes) + alignUp(m * bytes);
