@@ -122,6 +122,8 @@ let memory: WebAssembly.Memory | null = null;
 let viewF32: Float32Array = new Float32Array(0);
 let viewF64: Float64Array = new Float64Array(0);
 let viewBuffer: ArrayBuffer | null = null;
+/** viewBuffer's byteLength, kept as a number (reading the getter costs more). */
+let memoryEnd = 0;
 /** First byte after the module's static data (its heapBase, aligned). */
 let staticTop = 0;
 /** First byte after the persistent tables; per-call scratch begins here. */
@@ -165,16 +167,26 @@ let releaseCount = 0;
 let instanceDrops = 0;
 
 /**
- * The length in a typed array's internal slot (`%TypedArray%.prototype.length`),
- * which a Proxy or a subclass cannot fake: a Proxy makes it throw a TypeError.
+ * The length of a typed array, checked before any layout is computed from it: a Proxy
+ * (not a view of a buffer) or a length that is not an integer in [0, 2^32) is a
+ * TypeError. A subclass whose getter returns some other integer can only make its
+ * own result wrong: every copy goes forward from the start of this call's scratch,
+ * which lies above the persistent tables and the cached spectrum, and copies the
+ * array's real length, which a copy past the end of memory refuses.
  */
-const typedArrayLength = Object.getOwnPropertyDescriptor(
-  Object.getPrototypeOf(Int8Array.prototype),
-  "length",
-)!.get!;
-
 function lengthOf(array: Float): number {
-  return typedArrayLength.call(array) as number;
+  if (!ArrayBuffer.isView(array)) {
+    throw new TypeError("WebAssembly kernels: expected a typed array, received another object");
+  }
+  const length = array.length;
+  if ((length >>> 0) !== length) {
+    throw new TypeError(
+      `WebAssembly kernels: expected a typed array length, an integer in [0, 2^32), received ${
+        String(length)
+      }`,
+    );
+  }
+  return length;
 }
 
 /** The linear memory's limit in bytes; lowered only by tests (setWasmMemoryLimitForTests). */
@@ -204,7 +216,7 @@ function resetSharedState(): void {
 function assertScratch(base: number, end: number): void {
   if (
     !Number.isSafeInteger(base) || !Number.isSafeInteger(end) || base < persistentTop ||
-    end < base || end > viewBuffer!.byteLength
+    end < base || end > memoryEnd
   ) {
     throw new RangeError(
       `WebAssembly kernels: scratch must lie in [${persistentTop}, ${
@@ -230,6 +242,7 @@ function refreshViews(): void {
   const buffer = memory!.buffer;
   if (buffer === viewBuffer) return;
   viewBuffer = buffer;
+  memoryEnd = buffer.byteLength;
   viewF32 = new Float32Array(buffer);
   viewF64 = new Float64Array(buffer);
   outViews[0] = null;
@@ -244,7 +257,7 @@ function ensureMemory(end: number, needed = 0): void {
   if (needed > neededSinceCheck) neededSinceCheck = needed;
   // viewBuffer is memory.buffer until the next growth (only this module grows it);
   // reading the ArrayBuffer is cheaper than the Memory's buffer getter.
-  const have = viewBuffer!.byteLength;
+  const have = memoryEnd;
   if (end > have) {
     if (!Number.isSafeInteger(end) || end > memoryLimit) {
       throw new RangeError(
@@ -308,6 +321,7 @@ function dropInstance(): void {
   wasm = null;
   memory = null;
   viewBuffer = null;
+  memoryEnd = 0;
   viewF32 = new Float32Array(0);
   viewF64 = new Float64Array(0);
   resetSharedState();
