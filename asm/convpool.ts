@@ -72,7 +72,7 @@ function directBlocked<T>(xp: usize, hr: usize, y: usize, count: i32, m: i32): v
  * Shorter runs cost more folds; longer ones let more error build up in f32 (at most
  * about DIRECT_RUN_F32 roundings of sum |x h|, independent of the kernel's length).
  */
-const DIRECT_RUN_F32: i32 = 8;
+const DIRECT_RUN_F32: i32 = 16;
 
 // Lanes 0-1 (widenLow) or 2-3 (widenHigh) of an f32x4 as an f64x2 (exact), and two
 // f64x2 rounded back to one f32x4 (narrowPair).

@@ -9,7 +9,7 @@
  *
  * Precision follows `out`: a `Float64Array` output is computed in f64x2; a
  * `Float32Array` output in f32x4, except that the direct kernel folds its f32 sums into
- * f64x2 accumulators every 8 taps (see {@linkcode convolveDirectWasm}). Inputs of the
+ * f64x2 accumulators every 16 taps (see {@linkcode convolveDirectWasm}). Inputs of the
  * other type are converted while they are copied into linear memory (mixed precision
  * costs nothing extra).
  *
@@ -526,10 +526,10 @@ function fittingPiece(
  * Direct (register-blocked SIMD) convolution window: `out[i] = full[start + i]`.
  *
  * Sums: a `Float64Array` output is accumulated in f64x2 lanes. A `Float32Array` output
- * rounds each product to float32 and sums it in float32 over runs of 8 consecutive
+ * rounds each product to float32 and sums it in float32 over runs of 16 consecutive
  * taps; each run's sum is added to a float64 accumulator, and the output is that
- * float64 sum rounded once to float32 (a kernel of at most 8 taps is one run). The
- * error is thus at most about 8 float32 roundings of `sum |x h|` however long the
+ * float64 sum rounded once to float32 (a kernel of at most 16 taps is one run). The
+ * error is thus at most about 16 float32 roundings of `sum |x h|` however long the
  * kernel, instead of growing with it.
  *
  * A window too large for the linear memory (4 GiB) is computed in pieces that fit,
