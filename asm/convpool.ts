@@ -100,38 +100,23 @@ function directRunsF32(xp: usize, hr: usize, y: usize, count: i32, m: i32): void
   let out = y;
   let base = xp;
   while (out < end) {
+    let s0 = f64x2.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    let s4 = s0;
+    let s5 = s0;
+    let s6 = s0;
+    let s7 = s0;
     let p = base;
     let q = hr;
-    // The first run initialises the f64 accumulators (no zeroing, no adds).
-    let a0 = f32x4.splat(0);
-    let a1 = a0;
-    let a2 = a0;
-    let a3 = a0;
-    const firstEnd = hr + run; // m > DIRECT_RUN_F32, so the first run is whole
-    do {
-      const w = v128.load32_splat(q);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(p), w));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load(p, 16), w));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load(p, 32), w));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load(p, 48), w));
-      p += 4;
-      q += 4;
-    } while (q < firstEnd);
-    let s0 = widenLow(a0);
-    let s1 = widenHigh(a0);
-    let s2 = widenLow(a1);
-    let s3 = widenHigh(a1);
-    let s4 = widenLow(a2);
-    let s5 = widenHigh(a2);
-    let s6 = widenLow(a3);
-    let s7 = widenHigh(a3);
     do {
       let runEnd = q + run;
       if (runEnd > hend) runEnd = hend;
-      a0 = f32x4.splat(0);
-      a1 = a0;
-      a2 = a0;
-      a3 = a0;
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
       do {
         const w = v128.load32_splat(q);
         a0 = f32x4.add(a0, f32x4.mul(v128.load(p), w));
