@@ -65,6 +65,86 @@ function directBlocked<T>(xp: usize, hr: usize, y: usize, count: i32, m: i32): v
 }
 
 /**
+ * Taps per float32 run of the f32 direct kernel: products are rounded to f32 and
+ * summed in f32 over runs of this many consecutive taps; each run's sum is then added
+ * to a float64 accumulator, and the output is the float64 sum rounded once to f32.
+ * A kernel of at most this many taps is a single run (the f32 loop above, unchanged).
+ * Shorter runs cost more folds; longer ones let more error build up in f32 (at most
+ * about DIRECT_RUN_F32 roundings of sum |x h|, independent of the kernel's length).
+ */
+const DIRECT_RUN_F32: i32 = 16;
+
+// Lanes 0-1 (widenLow) or 2-3 (widenHigh) of an f32x4 as an f64x2 (exact), and two
+// f64x2 rounded back to one f32x4 (narrowPair).
+@inline
+function widenLow(a: v128): v128 {
+  return f64x2.promote_low_f32x4(a);
+}
+@inline
+function widenHigh(a: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(a, a, 2, 3, 2, 3));
+}
+@inline
+function narrowPair(lo: v128, hi: v128): v128 {
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+// The f32 direct kernel for m > DIRECT_RUN_F32: per block of 16 outputs, f32x4 sums
+// over runs of DIRECT_RUN_F32 taps (the loop of directBlocked) folded into eight
+// f64x2 accumulators, which are rounded to f32 once at the end.
+@inline
+function directRunsF32(xp: usize, hr: usize, y: usize, count: i32, m: i32): void {
+  const end = y + <usize>count * 4;
+  const hend = hr + <usize>m * 4;
+  const run = <usize>DIRECT_RUN_F32 * 4;
+  let out = y;
+  let base = xp;
+  while (out < end) {
+    let s0 = f64x2.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    let s4 = s0;
+    let s5 = s0;
+    let s6 = s0;
+    let s7 = s0;
+    let p = base;
+    let q = hr;
+    do {
+      let runEnd = q + run;
+      if (runEnd > hend) runEnd = hend;
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      do {
+        const w = v128.load32_splat(q);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(p), w));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(p, 16), w));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(p, 32), w));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(p, 48), w));
+        p += 4;
+        q += 4;
+      } while (q < runEnd);
+      s0 = f64x2.add(s0, widenLow(a0));
+      s1 = f64x2.add(s1, widenHigh(a0));
+      s2 = f64x2.add(s2, widenLow(a1));
+      s3 = f64x2.add(s3, widenHigh(a1));
+      s4 = f64x2.add(s4, widenLow(a2));
+      s5 = f64x2.add(s5, widenHigh(a2));
+      s6 = f64x2.add(s6, widenLow(a3));
+      s7 = f64x2.add(s7, widenHigh(a3));
+    } while (q < hend);
+    v128.store(out, narrowPair(s0, s1));
+    v128.store(out, narrowPair(s2, s3), 16);
+    v128.store(out, narrowPair(s4, s5), 32);
+    v128.store(out, narrowPair(s6, s7), 48);
+    out += 64;
+    base += 64;
+  }
+}
+
+/**
  * One direct window in one call (each JS-to-wasm call costs about 10-20 ns, a fifth of
  * a small convolution's overhead): xp holds the signal at element m - 1 and hr the
  * kernel as given. Zeroes the m - 1 elements in front of the signal and those behind
@@ -83,7 +163,11 @@ function directWindow<T>(
     memory.fill(xp + <usize>filled * bytes, 0, <usize>(padded - filled) * bytes);
   }
   if (!correlate) reverseInPlace<T>(hr, m);
-  directBlocked<T>(xp + <usize>start * bytes, hr, y, count, m);
+  if (sizeof<T>() == 4 && m > DIRECT_RUN_F32) {
+    directRunsF32(xp + <usize>start * bytes, hr, y, count, m);
+  } else {
+    directBlocked<T>(xp + <usize>start * bytes, hr, y, count, m);
+  }
 }
 
 /** Reverses `n` elements in place (the kernel is reversed once per call, in wasm). */

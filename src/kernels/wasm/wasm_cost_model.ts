@@ -80,7 +80,9 @@ export interface WasmCostConstants {
  * overlap-add at 174/180 (Node), 174/180 (Deno) and 175/180 (Bun) of the measured
  * points (within 5% of it at 177, 174 and 179); the worst pick costs 1.10x (65536x32
  * f32, Node), 1.15x (262144x32 f32, Deno) and 1.09x (256x63 f32, Bun), all at the
- * crossover.
+ * crossover. Not refitted since the f32 direct kernel began folding its sums into
+ * float64 every 16 taps, which makes its multiply-adds a few percent dearer for
+ * kernels over 16 taps: the true f32 crossover may now lie a tap or two lower.
  */
 export const WASM_COST_CONSTANTS: Readonly<WasmCostConstants> = Object.freeze({
   directPerMultiplyAdd32: 0.0606,

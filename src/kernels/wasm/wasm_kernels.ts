@@ -7,9 +7,19 @@
  * for `i in [0, length)` (nothing else of `out` is touched). `reverseKernel` uses the
  * kernel reversed (correlation) without the caller copying it.
  *
- * Precision follows `out`: a `Float32Array` output is computed in f32x4, a
- * `Float64Array` output in f64x2; inputs of the other type are converted while they
- * are copied into linear memory (mixed precision costs nothing extra).
+ * Precision follows `out`: a `Float64Array` output is computed in f64x2; a
+ * `Float32Array` output in f32x4, except that the direct kernel folds its f32 sums into
+ * f64x2 accumulators every 16 taps (see {@linkcode convolveDirectWasm}). Inputs of the
+ * other type are converted while they are copied into linear memory (mixed precision
+ * costs nothing extra).
+ *
+ * Limits: a call's bytes are counted (`wasm_layout.ts`) before any work; one that does
+ * not fit the 4 GiB memory runs in pieces, and an FFT kernel that no piece can hold is
+ * a RangeError at once (see {@linkcode wasmFftTapLimit}).
+ *
+ * Faults: lengths come from the typed arrays' internal slots, every region is checked
+ * to be scratch above the persistent tables before it is written, and an exception
+ * part-way through a call drops the instance, so the next call starts afresh.
  *
  * Memory: one linear memory, laid out per call by this module and grown when a call
  * needs more. Users never see views of it (growth would detach them): inputs are
@@ -49,6 +59,17 @@
 import type { Float } from "../../types.ts";
 import { type MaintenanceTimer, startMaintenanceTimer } from "../../maintenance_timer.ts";
 import { loadWasmExports, releaseWasmExports, type WasmExports } from "./loader.ts";
+import { convolveDirect } from "../direct.ts";
+import {
+  alignUp,
+  directBlock,
+  directBytes,
+  fftTableBytes,
+  overlapAddBytes,
+  spectrumBytes,
+  twiddleElements,
+  WASM_MEMORY_LIMIT_BYTES,
+} from "./wasm_layout.ts";
 
 /** Options of the frequency-domain wrappers. */
 export interface WasmFftOptions {
@@ -101,6 +122,10 @@ let memory: WebAssembly.Memory | null = null;
 let viewF32: Float32Array = new Float32Array(0);
 let viewF64: Float64Array = new Float64Array(0);
 let viewBuffer: ArrayBuffer | null = null;
+/** viewBuffer's byteLength, kept as a number (reading the getter costs more). */
+let memoryEnd = 0;
+/** First byte after the module's static data (its heapBase, aligned). */
+let staticTop = 0;
 /** First byte after the persistent tables; per-call scratch begins here. */
 let persistentTop = 0;
 /** FFT tables per (size, precision): key = size * 2 + (f64 ? 1 : 0) -> address. */
@@ -138,11 +163,67 @@ let releaseCheckMs = DEFAULT_WASM_RELEASE_CHECK_MS;
 let neededSinceCheck = 0;
 let releaseTimer: MaintenanceTimer | null = null;
 let releaseCount = 0;
+/** Instances dropped, by the release timer or after a call that failed part-way. */
+let instanceDrops = 0;
 
-const ALIGN = 64;
+/**
+ * The length of a typed array, checked before any layout is computed from it: a Proxy
+ * (not a view of a buffer) or a length that is not an integer in [0, 2^32) is a
+ * TypeError. A subclass whose getter returns some other integer can only make its
+ * own result wrong: every copy goes forward from the start of this call's scratch,
+ * which lies above the persistent tables and the cached spectrum, and copies the
+ * array's real length, which a copy past the end of memory refuses.
+ */
+function lengthOf(array: Float): number {
+  if (!ArrayBuffer.isView(array)) {
+    throw new TypeError("WebAssembly kernels: expected a typed array, received another object");
+  }
+  const length = array.length;
+  if ((length >>> 0) !== length) {
+    throw new TypeError(
+      `WebAssembly kernels: expected a typed array length, an integer in [0, 2^32), received ${
+        String(length)
+      }`,
+    );
+  }
+  return length;
+}
 
-function alignUp(value: number): number {
-  return Math.ceil(value / ALIGN) * ALIGN;
+/** The linear memory's limit in bytes; lowered only by tests (setWasmMemoryLimitForTests). */
+let memoryLimit = WASM_MEMORY_LIMIT_BYTES;
+
+/** Called just before the kernel runs, only by tests (see setWasmFaultHookForTests). */
+let faultHook: ((memory: WebAssembly.Memory) => void) | null = null;
+
+/**
+ * Forgets everything kept in linear memory between calls (FFT tables, the cached
+ * kernel spectrum, output views): the next call rebuilds what it needs.
+ */
+function resetSharedState(): void {
+  tables.clear();
+  specValid = false;
+  persistentTop = staticTop;
+  outViews[0] = outViews[1] = null;
+  outIndex[0] = outIndex[1] = -1;
+}
+
+/**
+ * Throws unless [base, end) is a whole region of scratch: integer byte addresses at
+ * or above the persistent tables and inside the memory. Checked before anything is
+ * written, so that no length or offset, however it was computed, can write over the
+ * tables or outside the memory.
+ */
+function assertScratch(base: number, end: number): void {
+  if (
+    !Number.isSafeInteger(base) || !Number.isSafeInteger(end) || base < persistentTop ||
+    end < base || end > memoryEnd
+  ) {
+    throw new RangeError(
+      `WebAssembly kernels: scratch must lie in [${persistentTop}, ${
+        viewBuffer!.byteLength
+      }), received [${base}, ${end})`,
+    );
+  }
 }
 
 function initialise(): boolean {
@@ -151,7 +232,8 @@ function initialise(): boolean {
   if (loaded === null) return false;
   wasm = loaded;
   memory = loaded.memory;
-  persistentTop = alignUp(loaded.heapBase());
+  staticTop = alignUp(loaded.heapBase());
+  persistentTop = staticTop;
   refreshViews();
   return true;
 }
@@ -160,6 +242,7 @@ function refreshViews(): void {
   const buffer = memory!.buffer;
   if (buffer === viewBuffer) return;
   viewBuffer = buffer;
+  memoryEnd = buffer.byteLength;
   viewF32 = new Float32Array(buffer);
   viewF64 = new Float64Array(buffer);
   outViews[0] = null;
@@ -174,9 +257,22 @@ function ensureMemory(end: number, needed = 0): void {
   if (needed > neededSinceCheck) neededSinceCheck = needed;
   // viewBuffer is memory.buffer until the next growth (only this module grows it);
   // reading the ArrayBuffer is cheaper than the Memory's buffer getter.
-  const have = viewBuffer!.byteLength;
+  const have = memoryEnd;
   if (end > have) {
-    memory!.grow(Math.ceil((end - have) / 65536));
+    if (!Number.isSafeInteger(end) || end > memoryLimit) {
+      throw new RangeError(
+        `WebAssembly kernels: memory must stay within ${memoryLimit} bytes, ` +
+          `received a request for ${end}`,
+      );
+    }
+    try {
+      memory!.grow(Math.ceil((end - have) / 65536));
+    } catch (error) {
+      throw new RangeError(
+        `WebAssembly kernels: could not grow linear memory from ${have} to ${end} bytes ` +
+          `(the runtime refused: ${(error as Error).message})`,
+      );
+    }
     refreshViews();
     armReleaseTimer();
   }
@@ -209,20 +305,28 @@ export function releaseIdleWasmMemory(): number {
     return 0;
   }
   if (needed > retainBytes) return 0;
+  dropInstance();
+  releaseCount++;
+  return bytes;
+}
+
+/**
+ * Forgets the instance and everything in its memory; the next call instantiates the
+ * compiled module afresh (tens of microseconds). Used by the release timer, and after
+ * any exception part-way through a call: whatever that call wrote, and wherever, no
+ * later call can see it, not even the module's static data.
+ */
+function dropInstance(): void {
   stopReleaseTimer();
   wasm = null;
   memory = null;
   viewBuffer = null;
+  memoryEnd = 0;
   viewF32 = new Float32Array(0);
   viewF64 = new Float64Array(0);
-  outViews[0] = outViews[1] = null;
-  outIndex[0] = outIndex[1] = -1;
-  tables.clear();
-  specValid = false;
-  persistentTop = 0;
+  resetSharedState();
   releaseWasmExports();
-  releaseCount++;
-  return bytes;
+  instanceDrops++;
 }
 
 /**
@@ -248,19 +352,28 @@ export function setWasmMemoryRetention(bytes: number, checkIntervalMs: number): 
   armReleaseTimer();
 }
 
+/**
+ * How many times this process dropped the kernels' instance: each release of idle
+ * memory, and each call that failed part-way (after which the next call starts a
+ * fresh instance, so that nothing the failed call wrote can be seen again).
+ *
+ * @example
+ * ```ts
+ * import { wasmInstanceDrops } from "./wasm_kernels.ts";
+ * console.log(wasmInstanceDrops() >= 0); // true
+ * ```
+ */
+export function wasmInstanceDrops(): number {
+  return instanceDrops;
+}
+
 /** How many times this process gave idle linear memory back (see the module notes). */
 export function wasmMemoryReleases(): number {
   return releaseCount;
 }
 
 function twiddleBytes(n: number, bytes: number): number {
-  return alignUp(wasm!.twiddleCount(n) * bytes);
-}
-
-/** Bytes of the tables of a complex FFT of size n: [twiddles][positions][real]. */
-function fftTableBytes(n: number, f64: boolean): number {
-  const bytes = f64 ? 8 : 4;
-  return twiddleBytes(n, bytes) + alignUp(n * 4) + alignUp((n + 8) * bytes);
+  return alignUp(twiddleElements(n) * bytes);
 }
 
 /** Address of the tables of a complex FFT of size n: [twiddles][positions][real]. */
@@ -313,24 +426,22 @@ function copyOut(slot: number, out: Float, address: number, length: number, f64:
 }
 
 function checkWindow(
-  signal: Float,
-  kernel: Float,
-  out: Float,
+  n: number,
+  m: number,
+  outLength: number,
   start: number,
   length: number,
 ): void {
-  const full = signal.length + kernel.length - 1;
-  if (signal.length === 0 || kernel.length === 0) {
-    throw new RangeError(
-      `Expected non-empty signal and kernel, got lengths ${signal.length} and ${kernel.length}`,
-    );
+  const full = n + m - 1;
+  if (n === 0 || m === 0) {
+    throw new RangeError(`Expected non-empty signal and kernel, got lengths ${n} and ${m}`);
   }
   if (
     !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 ||
-    start + length > full || length > out.length
+    start + length > full || length > outLength
   ) {
     throw new RangeError(
-      `Expected a window inside [0, ${full}) that fits out (length ${out.length}), ` +
+      `Expected a window inside [0, ${full}) that fits out (length ${outLength}), ` +
         `got start ${start} and length ${length}`,
     );
   }
@@ -342,10 +453,87 @@ function requireWasm(): void {
   }
 }
 
+/** Bytes from the start of linear memory to the first byte a fresh instance can use. */
+function freshBase(): number {
+  return staticTop;
+}
+
+/**
+ * Makes room for a call that needs `bytes` above the persistent tables: when the
+ * tables of earlier calls leave too little of the address space, they are dropped
+ * (the call rebuilds the ones it needs). False when even a fresh instance lacks room.
+ */
+function roomFor(bytes: number): boolean {
+  if (freshBase() + bytes > memoryLimit) return false;
+  if (persistentTop + bytes > memoryLimit) resetSharedState();
+  return true;
+}
+
+/**
+ * Runs `window` on consecutive pieces of `pieceLength` outputs of the window
+ * `[start, start + length)`, each given only the part of the signal it reads, so that
+ * a problem larger than the linear memory is computed in parts that fit.
+ */
+function inPieces(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  pieceLength: number,
+  window: (s: Float, k: Float, o: Float, start: number, length: number, r: boolean) => void,
+): void {
+  const n = lengthOf(signal);
+  const m = lengthOf(kernel);
+  for (let done = 0; done < length; done += pieceLength) {
+    const count = Math.min(pieceLength, length - done);
+    const first = start + done;
+    const lo = Math.max(0, first - m + 1);
+    const hi = Math.min(n, first + count);
+    window(
+      signal.subarray(lo, hi),
+      kernel,
+      out.subarray(done, done + count),
+      first - lo,
+      count,
+      reverseKernel,
+    );
+  }
+}
+
+/**
+ * The longest piece (halving from `length`, no shorter than `shortest`) whose
+ * `bytes(pieceLength)` fit in a fresh instance, or 0 when none does.
+ */
+function fittingPiece(
+  length: number,
+  shortest: number,
+  bytes: (pieceLength: number) => number,
+): number {
+  const room = memoryLimit - freshBase();
+  let piece = length;
+  while (bytes(piece) > room) {
+    if (piece <= shortest) return 0;
+    piece = Math.max(shortest, Math.ceil(piece / 2));
+  }
+  return piece;
+}
+
 // ---- direct --------------------------------------------------------------------
 
 /**
  * Direct (register-blocked SIMD) convolution window: `out[i] = full[start + i]`.
+ *
+ * Sums: a `Float64Array` output is accumulated in f64x2 lanes. A `Float32Array` output
+ * rounds each product to float32 and sums it in float32 over runs of 16 consecutive
+ * taps; each run's sum is added to a float64 accumulator, and the output is that
+ * float64 sum rounded once to float32 (a kernel of at most 16 taps is one run). The
+ * error is thus at most about 16 float32 roundings of `sum |x h|` however long the
+ * kernel, instead of growing with it.
+ *
+ * A window too large for the linear memory (4 GiB) is computed in pieces that fit,
+ * and one whose every piece is too large by the TypeScript direct kernel.
  *
  * @throws {RangeError} when the window is outside the full output or `out` too short.
  * @throws {Error} when WebAssembly SIMD is unavailable (check {@linkcode wasmKernels}).
@@ -359,28 +547,70 @@ export function convolveDirectWasm(
   reverseKernel: boolean,
 ): void {
   requireWasm();
-  checkWindow(signal, kernel, out, start, length);
+  const n = lengthOf(signal);
+  const m = lengthOf(kernel);
+  checkWindow(n, m, lengthOf(out), start, length);
   if (length === 0) return;
   const f64 = out instanceof Float64Array;
-  const bytes = f64 ? 8 : 4;
-  const n = signal.length;
-  const m = kernel.length;
-  const block = f64 ? 8 : 16;
-  const count = Math.ceil(length / block) * block;
-  // xp is the signal with m-1 zeros in front and zeros behind, long enough for the
-  // last block: index q of xp is x[q - (m - 1)].
-  const padded = start + count + m - 1;
-  const hr = scratchBase();
-  const xp = hr + alignUp(m * bytes);
-  const y = xp + alignUp(Math.max(padded, n + m - 1) * bytes);
-  ensureMemory(y + count * bytes, y + count * bytes - hr);
-  const view = f64 ? viewF64 : viewF32;
-  view.set(kernel, hr / bytes);
-  view.set(signal, xp / bytes + m - 1);
-  const correlate = reverseKernel ? 1 : 0;
-  if (f64) wasm!.directWindowF64(xp, hr, y, n, m, start, count, correlate);
-  else wasm!.directWindowF32(xp, hr, y, n, m, start, count, correlate);
-  copyOut(0, out, y, length, f64);
+  // directBytes is below 8 (n + 3m + length) + 512 (padded < n + m + 16, count <
+  // length + 16): the exact count is needed only near the limit.
+  if (
+    persistentTop + 8 * (n + 3 * m + length) + 512 > memoryLimit &&
+    !roomFor(directBytes(n, m, start, length, f64))
+  ) {
+    directBeyondMemory(signal, kernel, out, start, length, reverseKernel, f64);
+    return;
+  }
+  try {
+    const bytes = f64 ? 8 : 4;
+    const block = directBlock(f64);
+    const count = Math.ceil(length / block) * block;
+    // xp is the signal with m-1 zeros in front and zeros behind, long enough for the
+    // last block: index q of xp is x[q - (m - 1)].
+    const padded = start + count + m - 1;
+    const hr = scratchBase();
+    const xp = hr + alignUp(m * bytes);
+    const y = xp + alignUp(Math.max(padded, n + m - 1) * bytes);
+    const end = y + count * bytes;
+    ensureMemory(end, end - hr);
+    assertScratch(hr, end);
+    const view = f64 ? viewF64 : viewF32;
+    view.set(kernel, hr / bytes);
+    view.set(signal, xp / bytes + m - 1);
+    if (faultHook !== null) faultHook(memory!);
+    const correlate = reverseKernel ? 1 : 0;
+    if (f64) wasm!.directWindowF64(xp, hr, y, n, m, start, count, correlate);
+    else wasm!.directWindowF32(xp, hr, y, n, m, start, count, correlate);
+    copyOut(0, out, y, length, f64);
+  } catch (error) {
+    dropInstance();
+    throw error;
+  }
+}
+
+/**
+ * A direct window too large for the linear memory: in pieces that fit, or on the
+ * TypeScript kernel when none does. (Apart from convolveDirectWasm so that its
+ * closure does not make every call allocate a context.)
+ */
+function directBeyondMemory(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  f64: boolean,
+): void {
+  const n = lengthOf(signal);
+  const m = lengthOf(kernel);
+  const piece = fittingPiece(
+    length,
+    directBlock(f64),
+    (l) => directBytes(Math.min(n, l + m - 1), m, m - 1, l, f64),
+  );
+  if (piece === 0) convolveDirect(signal, kernel, out, start, length, reverseKernel);
+  else inPieces(signal, kernel, out, start, length, reverseKernel, piece, convolveDirectWasm);
 }
 
 // ---- frequency domain ----------------------------------------------------------
@@ -391,7 +621,6 @@ function nextPowerOfTwo(value: number): number {
   return p;
 }
 
-/** Signal elements that can reach the window (the rest is never transformed). */
 /** Number of signal samples that the output window `[start, start + length)` reads (at least 1). */
 export function effectiveSignal(n: number, m: number, start: number, length: number): number {
   const lo = Math.max(0, start - m + 1);
@@ -436,13 +665,13 @@ function overlapAddWindow(
   length: number,
   reverseKernel: boolean,
   size: number,
+  f64: boolean,
+  n: number,
+  m: number,
 ): void {
-  const f64 = out instanceof Float64Array;
   const bytes = f64 ? 8 : 4;
-  const n = signal.length;
-  const m = kernel.length;
   const tw = fftTables(size, f64);
-  const keptBytes = alignUp(2 * size * bytes) + alignUp(m * bytes);
+  const keptBytes = spectrumBytes(m, size, f64);
   const hRe = persistentTop;
   const hIm = hRe + size * bytes;
   const kept = hRe + alignUp(2 * size * bytes);
@@ -453,6 +682,7 @@ function overlapAddWindow(
   const y = wIm + size * bytes;
   const end = y + alignUp(length * bytes);
   ensureMemory(end, end - hRe + fftTableBytes(size, f64));
+  assertScratch(hRe, end);
   const view = f64 ? viewF64 : viewF32;
   const w = wasm!;
   view.set(kernel, h / bytes);
@@ -477,6 +707,7 @@ function overlapAddWindow(
     specBytes = keptBytes;
   }
   view.set(signal, x / bytes);
+  if (faultHook !== null) faultHook(memory!);
   const len = size - m + 1;
   if (f64) w.overlapAddF64(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
   else w.overlapAddF32(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
@@ -492,9 +723,14 @@ function checkSize(size: number, m: number): void {
 /**
  * FFT convolution window with one complex transform pair: the relevant part of the
  * signal is split into two halves carried as the real and imaginary parts of one
- * complex FFT of size >= n/2 + m - 1.
+ * complex FFT of size >= n/2 + m - 1. Sums follow the output's precision: float32
+ * transforms for a `Float32Array`, float64 for a `Float64Array`.
  *
- * @throws {RangeError} when the window is outside the full output or `out` too short.
+ * A window too large for the linear memory (4 GiB) is computed in pieces that fit.
+ *
+ * @throws {RangeError} when the window is outside the full output or `out` too short,
+ * or when even a piece no longer than the kernel needs more than the 4 GiB memory
+ * (see {@linkcode wasmFftTapLimit}).
  * @throws {Error} when WebAssembly SIMD is unavailable.
  */
 export function convolveFftWasm(
@@ -513,8 +749,10 @@ export function convolveFftWasm(
  * Fused overlap-add convolution window: kernel spectrum once per call (or reused),
  * then per pair of blocks forward FFT, multiply, inverse FFT and accumulate, all in
  * linear memory. Block size from {@linkcode chooseOverlapAddSize} unless given.
+ * Precision and memory limits as {@linkcode convolveFftWasm}.
  *
- * @throws {RangeError} when the window is outside the full output or `out` too short.
+ * @throws {RangeError} when the window is outside the full output or `out` too short,
+ * or when even a piece no longer than the kernel needs more than the 4 GiB memory.
  * @throws {Error} when WebAssembly SIMD is unavailable.
  */
 export function convolveOverlapAddWasm(
@@ -544,8 +782,69 @@ function oneBlockSize(nEff: number, m: number): number {
 }
 
 /**
+ * An upper bound of the module's static data (its `heapBase`, 1216 bytes today; a test
+ * checks the bound), so that the tap limit can be computed without an instance.
+ *
+ * @example
+ * ```ts
+ * import { WASM_STATIC_BYTES_BOUND } from "./wasm_kernels.ts";
+ * console.log(WASM_STATIC_BYTES_BOUND); // 4096
+ * ```
+ */
+export const WASM_STATIC_BYTES_BOUND = 4096;
+
+/** Shortest piece of output a frequency-domain call is split into (see inPieces). */
+const SHORTEST_FFT_PIECE = 4096;
+
+/**
+ * Bytes a frequency-domain window of `length` outputs with an `m`-tap kernel needs in
+ * a fresh instance when it is computed as a piece (given only the signal it reads).
+ */
+function fftPieceBytes(
+  n: number,
+  m: number,
+  length: number,
+  f64: boolean,
+  blockSize: (nEff: number, m: number, f64: boolean) => number,
+): number {
+  const nPiece = Math.min(n, length + m - 1);
+  const size = Math.max(blockSize(nPiece, m, f64), nextPowerOfTwo(m));
+  return overlapAddBytes(nPiece, m, length, size, f64);
+}
+
+/**
+ * The most kernel taps the WebAssembly FFT kernels take (in float64 when `f64`): a
+ * longer kernel needs more than the 4 GiB linear memory even for a piece of output
+ * as long as itself, and the call is refused with a RangeError before any work.
+ * Longer signals are fine: they are computed in pieces.
+ *
+ * @example
+ * ```ts
+ * import { wasmFftTapLimit } from "./wasm_kernels.ts";
+ * console.log(wasmFftTapLimit(false) > 2 ** 24); // true
+ * ```
+ */
+export function wasmFftTapLimit(f64: boolean, limitBytes: number = memoryLimit): number {
+  const base = WASM_STATIC_BYTES_BOUND;
+  const fits = (m: number) =>
+    base + fftPieceBytes(Infinity, m, Math.max(m, SHORTEST_FFT_PIECE), f64, oneBlockSize) <=
+      limitBytes &&
+    base + fftPieceBytes(Infinity, m, Math.max(m, SHORTEST_FFT_PIECE), f64, chooseOverlapAddSize) <=
+      limitBytes;
+  let lo = 1;
+  let hi = 2 ** 28;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
  * What {@linkcode convolveFftWasm} and {@linkcode convolveOverlapAddWasm} share: the
- * checks, then the fused pipeline at `options.fftSize` or the size `blockSize` picks.
+ * checks, then the fused pipeline at `options.fftSize` or the size `blockSize` picks,
+ * in pieces when the whole window does not fit in linear memory.
  */
 function overlapAddWithBlocks(
   signal: Float,
@@ -558,32 +857,86 @@ function overlapAddWithBlocks(
   blockSize: (nEff: number, m: number, f64: boolean) => number,
 ): void {
   requireWasm();
-  checkWindow(signal, kernel, out, start, length);
+  const n = lengthOf(signal);
+  const m = lengthOf(kernel);
+  checkWindow(n, m, lengthOf(out), start, length);
   if (length === 0) return;
-  const m = kernel.length;
-  const nEff = effectiveSignal(signal.length, m, start, length);
-  const size = options?.fftSize ?? blockSize(nEff, m, out instanceof Float64Array);
+  const f64 = out instanceof Float64Array;
+  const nEff = effectiveSignal(n, m, start, length);
+  const size = options?.fftSize ?? blockSize(nEff, m, f64);
   checkSize(size, m);
-  overlapAddWindow(signal, kernel, out, start, length, reverseKernel, size);
+  if (!roomFor(overlapAddBytes(n, m, length, size, f64))) {
+    fftBeyondMemory(signal, kernel, out, start, length, reverseKernel, options, blockSize, size);
+    return;
+  }
+  try {
+    overlapAddWindow(signal, kernel, out, start, length, reverseKernel, size, f64, n, m);
+  } catch (error) {
+    dropInstance();
+    throw error;
+  }
+}
+
+/**
+ * A frequency-domain window too large for the linear memory: in pieces that fit, or
+ * a RangeError naming the limit when even a piece as long as the kernel does not.
+ * (Apart from overlapAddWithBlocks so that its closures do not make every call
+ * allocate a context.)
+ */
+function fftBeyondMemory(
+  signal: Float,
+  kernel: Float,
+  out: Float,
+  start: number,
+  length: number,
+  reverseKernel: boolean,
+  options: WasmFftOptions | undefined,
+  blockSize: (nEff: number, m: number, f64: boolean) => number,
+  size: number,
+): void {
+  const n = lengthOf(signal);
+  const m = lengthOf(kernel);
+  const f64 = out instanceof Float64Array;
+  const piece = options?.fftSize === undefined
+    ? fittingPiece(
+      length,
+      Math.max(m, SHORTEST_FFT_PIECE),
+      (l) => fftPieceBytes(n, m, l, f64, blockSize),
+    )
+    : 0;
+  if (piece === 0) {
+    throw new RangeError(
+      `WebAssembly FFT kernels: a ${f64 ? "float64" : "float32"} kernel must have at most ` +
+        `${wasmFftTapLimit(f64)} taps to fit the ${memoryLimit}-byte ` +
+        `linear memory${options?.fftSize === undefined ? "" : ` at fftSize ${size}`}, ` +
+        `received ${m} taps (signal ${n}, output window ${length})`,
+    );
+  }
+  const window = (s: Float, k: Float, o: Float, st: number, l: number, r: boolean) =>
+    overlapAddWithBlocks(s, k, o, st, l, r, undefined, blockSize);
+  inPieces(signal, kernel, out, start, length, reverseKernel, piece, window);
 }
 
 /**
  * Real FFT: `outRe[k] + i outIm[k] = sum_t input[t] e^{-2 pi i k t / n}` for
  * `k in [0, n/2]`. Precision follows `outRe` (both outputs must have the same type).
  *
- * @throws {RangeError} when n is not a power of two >= 32 or an output is too short.
+ * @throws {RangeError} when n is not a power of two >= 32, an output is too short, or
+ * the transform needs more than the 4 GiB linear memory.
  * @throws {Error} when WebAssembly SIMD is unavailable.
  */
 export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
   requireWasm();
-  const n = input.length;
+  const n = lengthOf(input);
   if (n < 32 || (n & (n - 1)) !== 0) {
     throw new RangeError(`Expected a power-of-two input length >= 32, got ${n}`);
   }
   const half = n / 2;
-  if (outRe.length < half + 1 || outIm.length < half + 1) {
+  const reLength = lengthOf(outRe);
+  const imLength = lengthOf(outIm);
+  if (reLength < half + 1 || imLength < half + 1) {
     throw new RangeError(
-      `Expected outputs of length >= ${half + 1}, got ${outRe.length} and ${outIm.length}`,
+      `Expected outputs of length >= ${half + 1}, got ${reLength} and ${imLength}`,
     );
   }
   const f64 = outRe instanceof Float64Array;
@@ -591,21 +944,73 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
     throw new TypeError("Expected outRe and outIm of the same element type");
   }
   const bytes = f64 ? 8 : 4;
-  const tables = fftTables(half, f64);
-  const pos = tables + twiddleBytes(half, bytes);
-  const rt = pos + alignUp(half * 4);
-  const x = scratchBase();
-  const wRe = x + alignUp(n * bytes);
-  const wIm = wRe + half * bytes;
-  const oRe = wIm + half * bytes;
-  const oIm = oRe + alignUp((half + 1) * bytes);
-  const end = oIm + alignUp((half + 1) * bytes);
-  ensureMemory(end, end - x + fftTableBytes(half, f64));
-  (f64 ? viewF64 : viewF32).set(input, x / bytes);
-  if (f64) wasm!.realFftF64(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
-  else wasm!.realFftF32(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
-  copyOut(0, outRe, oRe, half + 1, f64);
-  copyOut(1, outIm, oIm, half + 1, f64);
+  const scratch = alignUp(n * bytes) + half * bytes * 2 + 2 * alignUp((half + 1) * bytes);
+  if (!roomFor(fftTableBytes(half, f64) + scratch)) {
+    throw new RangeError(
+      `Expected a real FFT that fits the ${memoryLimit}-byte linear memory, ` +
+        `got ${n} points`,
+    );
+  }
+  try {
+    const tables = fftTables(half, f64);
+    const pos = tables + twiddleBytes(half, bytes);
+    const rt = pos + alignUp(half * 4);
+    const x = scratchBase();
+    const wRe = x + alignUp(n * bytes);
+    const wIm = wRe + half * bytes;
+    const oRe = wIm + half * bytes;
+    const oIm = oRe + alignUp((half + 1) * bytes);
+    const end = oIm + alignUp((half + 1) * bytes);
+    ensureMemory(end, end - x + fftTableBytes(half, f64));
+    assertScratch(x, end);
+    (f64 ? viewF64 : viewF32).set(input, x / bytes);
+    if (f64) wasm!.realFftF64(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
+    else wasm!.realFftF32(x, n, oRe, oIm, wRe, wIm, tables, pos, rt);
+    copyOut(0, outRe, oRe, half + 1, f64);
+    copyOut(1, outIm, oIm, half + 1, f64);
+  } catch (error) {
+    dropInstance();
+    throw error;
+  }
+}
+
+/**
+ * Test hook: pretends the linear memory can hold only `bytes` (null: the real
+ * {@linkcode WASM_MEMORY_LIMIT_BYTES}), so that tests reach the limits with small
+ * arrays. Drops the instance, so the next call starts with a fresh memory. Not part
+ * of the public API.
+ *
+ * @example
+ * ```ts
+ * import { setWasmMemoryLimitForTests } from "./wasm_kernels.ts";
+ * setWasmMemoryLimitForTests(1024 * 1024); // pieces, fallbacks and RangeErrors at 1 MiB
+ * setWasmMemoryLimitForTests(null); // back to 4 GiB
+ * ```
+ */
+export function setWasmMemoryLimitForTests(bytes: number | null): void {
+  memoryLimit = bytes ?? WASM_MEMORY_LIMIT_BYTES;
+  if (wasm !== null) dropInstance();
+}
+
+/**
+ * Test hook: `hook(memory)` runs inside every direct and frequency-domain call, after
+ * the inputs are copied into linear memory and before the kernel runs, or never when
+ * `null`. Tests use it to corrupt memory and throw part-way through a call, then check
+ * that the next call is still exact. Not part of the public API.
+ *
+ * @example
+ * ```ts
+ * import { setWasmFaultHookForTests } from "./wasm_kernels.ts";
+ * setWasmFaultHookForTests(() => {
+ *   throw new Error("simulated fault");
+ * });
+ * setWasmFaultHookForTests(null);
+ * ```
+ */
+export function setWasmFaultHookForTests(
+  hook: ((memory: WebAssembly.Memory) => void) | null,
+): void {
+  faultHook = hook;
 }
 
 /**

@@ -1,0 +1,154 @@
+/**
+ * How many bytes of WebAssembly linear memory each kernel call needs, and the limit
+ * those bytes must stay under. The wrappers in `wasm_kernels.ts` lay out memory with
+ * these same functions, so the check made before any work and the layout used by the
+ * work cannot disagree.
+ *
+ * Layout of the linear memory: the module's static data below `heapBase`, then the
+ * persistent FFT tables (per size and precision), then the cached kernel spectrum,
+ * then the scratch of the current call. Everything is 64-byte aligned.
+ *
+ * @example
+ * ```ts
+ * import { overlapAddBytes, WASM_MEMORY_LIMIT_BYTES } from "./wasm_layout.ts";
+ * // a float32 overlap-add of 1e6 samples with 1000 taps, FFT size 4096, full output
+ * const bytes = overlapAddBytes(1_000_000, 1000, 1_000_999, 4096, false);
+ * console.log(bytes < WASM_MEMORY_LIMIT_BYTES); // true
+ * ```
+ *
+ * @module
+ */
+
+/**
+ * The most linear memory the kernels' module can have: 65536 pages of 64 KiB, the
+ * wasm32 address space (the module declares no smaller maximum). Deno, Bun and Node
+ * all grow a memory to exactly this size and refuse one page more.
+ *
+ * @example
+ * ```ts
+ * import { WASM_MEMORY_LIMIT_BYTES } from "./wasm_layout.ts";
+ * console.log(WASM_MEMORY_LIMIT_BYTES / 2 ** 30); // 4 (GiB)
+ * ```
+ */
+export const WASM_MEMORY_LIMIT_BYTES: number = 2 ** 32;
+
+/** Alignment of every region of the layout, in bytes. *
+ * @example
+ * ```ts
+ * import { WASM_ALIGN } from "./wasm_layout.ts";
+ * console.log(WASM_ALIGN); // 64
+ * ```
+ */
+export const WASM_ALIGN = 64;
+
+/** `value` rounded up to a multiple of {@linkcode WASM_ALIGN}. *
+ * @example
+ * ```ts
+ * import { alignUp } from "./wasm_layout.ts";
+ * console.log(alignUp(65)); // 128
+ * ```
+ */
+export function alignUp(value: number): number {
+  return Math.ceil(value / WASM_ALIGN) * WASM_ALIGN;
+}
+
+/**
+ * Elements of the twiddle table of a complex FFT of size `n` (a power of two >= 16):
+ * radix-4 tables up to the largest quarter span, plus `n` for the radix-2 pass when
+ * the number of radix-2 stages is odd (the same formula as `twiddleCount` in
+ * `asm/convpool.ts`).
+ *
+ * @example
+ * ```ts
+ * import { twiddleElements } from "./wasm_layout.ts";
+ * console.log(twiddleElements(16)); // 24
+ * ```
+ */
+export function twiddleElements(n: number): number {
+  const p = Math.round(Math.log2(n));
+  const radix2 = ((p - 2) & 1) !== 0;
+  const quarterSpanMax = radix2 ? n / 8 : n / 4;
+  return 2 * (4 * quarterSpanMax - 4) + (radix2 ? n : 0);
+}
+
+/** Bytes of the tables of a complex FFT of size `n`: [twiddles][positions][real twiddles]. *
+ * @example
+ * ```ts
+ * import { fftTableBytes } from "./wasm_layout.ts";
+ * console.log(fftTableBytes(16, false)); // 320
+ * ```
+ */
+export function fftTableBytes(n: number, f64: boolean): number {
+  const bytes = f64 ? 8 : 4;
+  return alignUp(twiddleElements(n) * bytes) + alignUp(n * 4) + alignUp((n + 8) * bytes);
+}
+
+/** Outputs the direct kernel computes per register block (16 in f32, 8 in f64). *
+ * @example
+ * ```ts
+ * import { directBlock } from "./wasm_layout.ts";
+ * console.log(directBlock(false), directBlock(true)); // 16 8
+ * ```
+ */
+export function directBlock(f64: boolean): number {
+  return f64 ? 8 : 16;
+}
+
+/**
+ * Scratch bytes of a direct window of `length` outputs from `start` (signal `n`,
+ * kernel `m`): the kernel, the zero-padded signal and the block-rounded output.
+ *
+ * @example
+ * ```ts
+ * import { directBytes } from "./wasm_layout.ts";
+ * console.log(directBytes(256, 15, 0, 270, false)); // 2304
+ * ```
+ */
+export function directBytes(
+  n: number,
+  m: number,
+  start: number,
+  length: number,
+  f64: boolean,
+): number {
+  const bytes = f64 ? 8 : 4;
+  const block = directBlock(f64);
+  const count = Math.ceil(length / block) * block;
+  const padded = start + count + m - 1;
+  return alignUp(m * bytes) + alignUp(Math.max(padded, n + m - 1) * bytes) + count * bytes;
+}
+
+/**
+ * Bytes an overlap-add (or single-transform FFT) window needs in a fresh instance:
+ * the FFT tables of `size`, the kernel spectrum with the copy of the kernel's bits,
+ * and the scratch (signal, kernel, two work blocks, output window).
+ *
+ * @example
+ * ```ts
+ * import { overlapAddBytes } from "./wasm_layout.ts";
+ * console.log(overlapAddBytes(1000, 31, 1030, 64, false) > 0); // true
+ * ```
+ */
+export function overlapAddBytes(
+  n: number,
+  m: number,
+  length: number,
+  size: number,
+  f64: boolean,
+): number {
+  const bytes = f64 ? 8 : 4;
+  return fftTableBytes(size, f64) + spectrumBytes(m, size, f64) + alignUp(n * bytes) +
+    alignUp(m * bytes) + 2 * size * bytes + alignUp(length * bytes);
+}
+
+/** Bytes of the cached kernel spectrum: its re and im halves, then the kernel's bits. *
+ * @example
+ * ```ts
+ * import { spectrumBytes } from "./wasm_layout.ts";
+ * console.log(spectrumBytes(15, 16, false)); // 192
+ * ```
+ */
+export function spectrumBytes(m: number, size: number, f64: boolean): number {
+  const bytes = f64 ? 8 : 4;
+  return alignUp(2 * size * bytes) + alignUp(m * bytes);
+}

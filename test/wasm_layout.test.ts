@@ -1,0 +1,63 @@
+/**
+ * The byte counts of `wasm_layout.ts` against the compiled module and against the
+ * memory real calls take.
+ *
+ * @module
+ */
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  alignUp,
+  directBytes,
+  fftTableBytes,
+  overlapAddBytes,
+  twiddleElements,
+  WASM_MEMORY_LIMIT_BYTES,
+} from "../src/kernels/wasm/wasm_layout.ts";
+import { instantiateWasm, simdSupported } from "../src/kernels/wasm/loader.ts";
+import {
+  convolveDirectWasm,
+  convolveOverlapAddWasm,
+  setWasmMemoryLimitForTests,
+  WASM_STATIC_BYTES_BOUND,
+  wasmMemoryBytes,
+} from "../src/kernels/wasm/wasm_kernels.ts";
+
+const wasmAvailable = simdSupported();
+
+describe("WebAssembly memory layout", () => {
+  it("is 64-byte aligned and the limit is the wasm32 address space", () => {
+    assert.equal(alignUp(1), 64);
+    assert.equal(alignUp(64), 64);
+    assert.equal(WASM_MEMORY_LIMIT_BYTES, 65536 * 65536);
+  });
+
+  it("counts the twiddles as the module does, and its static data fits the bound", {
+    skip: !wasmAvailable,
+  }, () => {
+    const exports = instantiateWasm()!;
+    for (let n = 16; n <= 2 ** 22; n *= 2) {
+      assert.equal(twiddleElements(n), exports.twiddleCount(n), `n = ${n}`);
+    }
+    assert.ok(exports.heapBase() <= WASM_STATIC_BYTES_BOUND, `heapBase ${exports.heapBase()}`);
+  });
+
+  it("bounds the memory a call takes in a fresh instance", { skip: !wasmAvailable }, () => {
+    const pages = (bytes: number) => Math.ceil(bytes / 65536) * 65536;
+    const x = new Float64Array(300_000).fill(1);
+    const h = new Float64Array(100).fill(1);
+    const out = new Float64Array(300_099);
+    setWasmMemoryLimitForTests(null); // a fresh instance
+    convolveDirectWasm(x, h, out, 0, out.length, false);
+    const direct = directBytes(300_000, 100, 0, out.length, true);
+    assert.ok(wasmMemoryBytes() <= pages(WASM_STATIC_BYTES_BOUND + direct));
+    assert.ok(wasmMemoryBytes() >= direct);
+    setWasmMemoryLimitForTests(null);
+    convolveOverlapAddWasm(x, h, out, 0, out.length, false, { fftSize: 1024 });
+    const fft = overlapAddBytes(300_000, 100, out.length, 1024, true);
+    assert.ok(wasmMemoryBytes() <= pages(WASM_STATIC_BYTES_BOUND + fft));
+    assert.ok(wasmMemoryBytes() >= fft - fftTableBytes(1024, true));
+    setWasmMemoryLimitForTests(null);
+  });
+});
