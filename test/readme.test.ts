@@ -113,8 +113,9 @@ describe("the README's code blocks", () => {
 
   it("type-check under strict TypeScript (tsc --strict; under Deno also deno check)", () => {
     const typescript = blocks.filter((b) => b.language === "ts");
-    // Blocks using Deno's own APIs have no types under tsc; deno check covers them.
-    const forTsc = typescript.filter((b) => !/\bDeno\./.test(b.code));
+    // Blocks using Deno's or Bun's own globals have no types under tsc (deno check
+    // covers Deno's; Bun's are only run).
+    const forTsc = typescript.filter((b) => !/\b(Deno|Bun)\./.test(b.code));
     const denoOnly = typescript.filter((b) => b.runtimes.length === 1 && b.runtimes[0] === "deno");
     const dir = join(ROOT, ".tmp", "readme", `${runtime}-check`);
     const tscFiles = writeBlockModules(forTsc, join(dir, "tsc"), ROOT);
