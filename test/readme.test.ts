@@ -40,6 +40,23 @@ describe("the README", () => {
     }
   });
 
+  it("leads Install with the path that works before publication: a clone, pack_npm.mjs, the tarball", () => {
+    const start = readme.indexOf("\n## Install");
+    const install = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    const npm = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      name: string;
+      version: string;
+    };
+    // scripts/pack_npm.mjs writes <name>-<version>.tgz; scripts/package_test.mjs installs such
+    // a tarball with npm and imports it from Node, Bun and Deno.
+    const tarball = `${npm.name}-${npm.version}.tgz`;
+    const pack = install.indexOf("node scripts/pack_npm.mjs");
+    assert.ok(pack > 0, "Install shows node scripts/pack_npm.mjs");
+    assert.ok(install.includes(`npm install ../convpool/${tarball}`), tarball);
+    assert.ok(install.indexOf("npm i convpool") > pack, "registry commands come after");
+    assert.match(install, /not yet published/);
+  });
+
   it("keeps the two quick-start commands", () => {
     assert.ok(readme.includes("npm install && npm start"));
     assert.ok(readme.includes("npm test"));
