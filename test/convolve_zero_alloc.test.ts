@@ -18,12 +18,14 @@ const CALLS = 100_000;
 /** Prints the measurement, so a test run is also the evidence. */
 function report(
   what: string,
-  result: { bytesPerCall: number; reader: string; rounds: number },
+  result: { bytesPerCall: number; reader: string; roundBytesPerCall: number[] },
 ): void {
   console.log(
     `zero-allocation: ${what}: ${
       result.bytesPerCall.toFixed(2)
-    } B/call over ${CALLS} calls (${result.reader}, round ${result.rounds})`,
+    } B/call over ${CALLS} calls (${result.reader}; per probe round: ${
+      result.roundBytesPerCall.map((b) => b.toFixed(2)).join(", ")
+    })`,
   );
 }
 
