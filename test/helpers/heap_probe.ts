@@ -53,8 +53,10 @@ export interface HeapProbeOptions {
   /** Warm-up calls before measuring, so caches and JIT settle (default 20000). */
   warmup?: number;
   /**
-   * Measuring rounds at most (default 10): a round that still shows allocation is
-   * followed by a pause and another round, until one shows none or the rounds run out.
+   * Measuring rounds at most (default 16): a round that still shows allocation is
+   * followed by a pause (50 ms, doubling up to 0.8 s) and another round, until one shows none,
+   * the rounds run out, or 20 s have passed since the first began (so that a slow action
+   * on a loaded machine stays far from a test timeout).
    */
   maxRounds?: number;
 }
@@ -82,6 +84,9 @@ export interface HeapProbeResult {
  */
 export const SETTLED_BYTES_PER_CALL = 2;
 
+/** No round starts after this many milliseconds of measuring. */
+const RETRY_BUDGET_MS = 20_000;
+
 /**
  * Runs `action` `calls` times after a warm-up and returns the heap growth per
  * call (median over chunks).
@@ -99,15 +104,19 @@ export async function measureHeapGrowth(
 ): Promise<HeapProbeResult> {
   const calls = options.calls ?? 100_000;
   const warmup = options.warmup ?? 20_000;
-  const maxRounds = options.maxRounds ?? 10;
+  const maxRounds = options.maxRounds ?? 16;
   const reader = await heapReader();
   const { read, name } = reader;
   const chunkSize = options.chunkSize ?? reader.chunkSize;
   for (let i = 0; i < warmup; i++) action();
   let best: HeapProbeResult | undefined;
   const roundBytesPerCall: number[] = [];
+  const started = performance.now();
   for (let round = 1; round <= maxRounds; round++) {
-    if (round > 1) await pause(Math.min(5 * 2 ** round, 500));
+    if (round > 1) {
+      if (performance.now() - started > RETRY_BUDGET_MS) break;
+      await pause(Math.min(50 * 2 ** (round - 2), 800));
+    }
     collect();
     const baseline = median(runChunks(noop, read, calls, chunkSize));
     const chunkBytes = runChunks(action, read, calls, chunkSize);
