@@ -16,11 +16,16 @@ const MAX_BYTES_PER_CALL = 4;
 const CALLS = 100_000;
 
 /** Prints the measurement, so a test run is also the evidence. */
-function report(what: string, result: { bytesPerCall: number; reader: string }): void {
+function report(
+  what: string,
+  result: { bytesPerCall: number; reader: string; roundBytesPerCall: number[] },
+): void {
   console.log(
     `zero-allocation: ${what}: ${
       result.bytesPerCall.toFixed(2)
-    } B/call over ${CALLS} calls (${result.reader})`,
+    } B/call over ${CALLS} calls (${result.reader}; per probe round: ${
+      result.roundBytesPerCall.map((b) => b.toFixed(2)).join(", ")
+    })`,
   );
 }
 

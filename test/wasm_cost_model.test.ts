@@ -137,6 +137,9 @@ describe("the WebAssembly cost model", () => {
     };
     for (let i = 0; i < 50_000; i++) call();
     const result = await measureHeapGrowth(call, { calls: 100_000 });
+    console.log(
+      `zero-allocation: chooseWasmMethod: B/call per probe round ${result.roundBytesPerCall}`,
+    );
     assert.ok(result.bytesPerCall < 4, `${result.bytesPerCall} B/call via ${result.reader}`);
     assert.ok(overlapAdds > 0);
   });
