@@ -1,7 +1,8 @@
 /**
  * The README's fenced code blocks, for the test that runs them: which blocks are
  * code (`ts`/`typescript`/`js`/`javascript` fences; `sh`, `text` and unlabelled fences
- * are not run), which runtime each is for (a block under a heading named "Deno", "Bun"
+ * are not run, nor is a code fence marked `no-run`, as in "```ts no-run", kept for a recipe
+ * that needs a package convpool does not depend on), which runtime each is for (a block under a heading named "Deno", "Bun"
  * or "Node" runs on that runtime only; every other block runs on all three), and the
  * block as a module of this repository: `"convpool"`, `"npm:convpool"` and
  * `"jsr:@convpool/convpool"` import `mod.ts`, their `/prometheus` subpath imports
@@ -74,9 +75,9 @@ export function readmeCodeBlocks(markdown: string): ReadmeCodeBlock[] {
       heading = headingMatch[1];
       continue;
     }
-    const fence = /^(\s*)(`{3,}|~{3,})\s*([\w.+-]*)/.exec(lines[i]);
+    const fence = /^(\s*)(`{3,}|~{3,})\s*([\w.+-]*)(.*)$/.exec(lines[i]);
     if (!fence) continue;
-    const [, indent, marker, info] = fence;
+    const [, indent, marker, info, attributes] = fence;
     const body: string[] = [];
     let j = i + 1;
     while (j < lines.length && !lines[j].trimStart().startsWith(marker)) {
@@ -84,7 +85,7 @@ export function readmeCodeBlocks(markdown: string): ReadmeCodeBlock[] {
       j++;
     }
     const language = CODE_LANGUAGES[info.toLowerCase()];
-    if (language !== undefined) {
+    if (language !== undefined && !/\bno-run\b/.test(attributes)) {
       const only = RUNTIME_HEADINGS[heading.toLowerCase()];
       blocks.push({
         line: i + 1,
