@@ -1,6 +1,6 @@
 /**
  * convpool against the JavaScript peers a user could pick instead, float32 full
- * mode, at the DESIGN.md grid: 256x15, 4096x63, 65536x1023 and 1048576x4095.
+ * mode, at the reference grid: 256x15, 4096x63, 65536x1023 and 1048576x4095.
  * Writes `bench/results/convolve.<runtime>.json`; `node scripts/bench_all.mjs`
  * runs it on the three runtimes and rebuilds the README table.
  *
@@ -43,7 +43,7 @@ import { activeKernelSet } from "../src/kernels/dispatch.ts";
 import { setWasmKernelsEnabled } from "../src/kernels/wasm/wasm_kernels.ts";
 import { opaqueSignal, runAndSave, warmUp } from "./harness.ts";
 
-/** The grid of DESIGN.md section 6. */
+/** The reference grid of the README's benchmark tables. */
 export const GRID: readonly [number, number][] = [[256, 15], [4096, 63], [65536, 1023], [
   1048576,
   4095,

@@ -70,7 +70,7 @@ function exprsOf(dashboard: Dashboard): string[] {
   return panelsOf(dashboard).flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ""));
 }
 
-/** The Prometheus family names convpool serves (DESIGN.md section 5), with histogram series. */
+/** The Prometheus family names convpool serves, with histogram series. */
 function servedConvpoolSeries(): Set<string> {
   const names = new Set<string>();
   for (const metric of [...Object.values(METRICS), GC_CYCLES_METRIC]) {

@@ -438,7 +438,7 @@ export class AllocationEngine implements Workspace {
     }
   }
 
-  /** Exact figures of the engine (DESIGN.md section 4). */
+  /** Exact figures of the engine. */
   getStats(): EngineStats {
     const c = this.counters;
     let stackAllocations = 0, heapAllocations = 0, hits = 0, misses = 0;

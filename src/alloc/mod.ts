@@ -1,5 +1,5 @@
 /**
- * The allocation engine of convpool (DESIGN.md section 4): a stack arena for
+ * The allocation engine of convpool: a stack arena for
  * scratch and scoped results, a bounded size-class pool for results, and a
  * counted heap fallback, with exact stats, misuse and leak detection, memory
  * pressure handling and an unref'd maintenance timer.

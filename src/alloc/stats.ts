@@ -1,5 +1,5 @@
 /**
- * The shape of `getStats()` (a public contract, DESIGN.md section 4).
+ * The shape of `getStats()` (a public contract, listed in the README).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The metric contract of convpool (DESIGN.md section 5): OpenTelemetry names, units,
+ * The metric contract of convpool: OpenTelemetry names, units,
  * kinds, descriptions and attribute keys, in one table that the exporters and the
  * docs read.
  *

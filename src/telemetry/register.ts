@@ -2,7 +2,7 @@
  * OpenTelemetry export of an engine's counters through `@opentelemetry/api` only.
  *
  * {@linkcode registerMetrics} creates observable instruments for every metric of
- * the contract (DESIGN.md section 5) except the latency histogram, and ONE batch
+ * the contract except the latency histogram, and ONE batch
  * callback that reads the engine's counters when a reader collects. The hot path
  * never calls OpenTelemetry. The kernels' own memory (`convpool.kernel.memory.usage`)
  * is process-wide: every registration reports the same value. The latency histogram

@@ -42,7 +42,7 @@ export interface TelemetryConfigView {
 export interface TelemetrySource {
   /** The engine's hot-path counters (the same object for the engine's whole life). */
   readonly counters: AllocationCounters;
-  /** A consistent snapshot of the engine's figures (DESIGN.md section 4). */
+  /** A consistent snapshot of the engine's figures. */
   getStats(): EngineStats;
   /** The engine's current limits. */
   readonly config: TelemetryConfigView;
