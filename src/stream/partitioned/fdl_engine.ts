@@ -41,7 +41,15 @@ import { instantiateWasm } from "../../kernels/wasm/loader.ts";
 import type { Float } from "../../types.ts";
 import { type PartitionPlan, planPartitions } from "./partition_plan.ts";
 
-/** One input-to-output path and its kernel (impulse response). */
+/**
+ * One input-to-output path and its kernel (impulse response).
+ *
+ * @example
+ * ```ts
+ * import type { FdlPath } from "./fdl_engine.ts";
+ * const leftToRight: FdlPath = { input: 0, output: 1, kernel: new Float32Array([0.5]) };
+ * ```
+ */
 export interface FdlPath {
   readonly input: number;
   readonly output: number;
@@ -194,8 +202,8 @@ function quarterSpanMax(n: number): number {
 }
 
 /**
- * Creates the engine, or returns `null` when WebAssembly SIMD is unavailable (the
- * caller then uses the TypeScript path). `paths` may name each (input, output) pair
+ * Creates the engine, or returns `null` when WebAssembly SIMD is unavailable or its
+ * memory cannot hold the kernels (the caller then uses the TypeScript path). `paths` may name each (input, output) pair
  * at most once; `blockSize` is a power of two of at least 8.
  *
  * @example
@@ -215,12 +223,29 @@ export function createFdlEngine(
 ): FdlEngine | null {
   const exports = instantiateWasm() as unknown as FdlExports | null;
   if (exports === null || typeof exports.fdlMacF32 !== "function") return null;
-  return new FdlEngine(exports, f64, inputs, outputs, paths, blockSize);
+  try {
+    return new FdlEngine(exports, f64, inputs, outputs, paths, blockSize);
+  } catch (error) {
+    // The linear memory could not grow that far: the TypeScript path, on the JS heap.
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }
 
 /**
  * The engine itself (see the module docs). Channel arrays are planar, as Web Audio
- * hands them: one array per channel.
+ * hands them: one array per channel. Made by {@linkcode createFdlEngine}.
+ *
+ * @example
+ * ```ts
+ * import { createFdlEngine } from "./fdl_engine.ts";
+ * const h = new Float32Array(4096).fill(1 / 4096);
+ * const paths = [{ input: 0, output: 0, kernel: h }, { input: 1, output: 1, kernel: h }];
+ * const engine = createFdlEngine(false, 2, 2, paths, 128);
+ * const outs = [new Float32Array(128), new Float32Array(128)];
+ * engine?.process([new Float32Array(128), new Float32Array(128)], 0, outs, 0, 128);
+ * engine?.process(null, 0, outs, 0, 128); // zeros in: the tail plays out
+ * ```
  */
 export class FdlEngine {
   /** The partition plan in use. */

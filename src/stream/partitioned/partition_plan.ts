@@ -18,13 +18,21 @@
  * import { planPartitions } from "./partition_plan.ts";
  * const plan = planPartitions(96_000, 128);
  * console.log(plan.headLength); // 128
- * console.log(plan.levels[0]); // { size: 128, offset: 128, count: ... }
+ * console.log(plan.levels[0]); // { size: 128, offset: 128, count: 2 }
  * ```
  *
  * @module
  */
 
-/** One level of uniform partitions. */
+/**
+ * One level of uniform partitions.
+ *
+ * @example
+ * ```ts
+ * import type { PartitionLevel } from "./partition_plan.ts";
+ * const level: PartitionLevel = { size: 256, offset: 384, count: 2 }; // taps [384, 896)
+ * ```
+ */
 export interface PartitionLevel {
   /** Partition size `P` in samples (the level's FFT size is `2P`). */
   readonly size: number;
@@ -34,7 +42,16 @@ export interface PartitionLevel {
   readonly count: number;
 }
 
-/** A kernel's cut into a direct head and levels of partitions. */
+/**
+ * A kernel's cut into a direct head and levels of partitions.
+ *
+ * @example
+ * ```ts
+ * import { type PartitionPlan, planPartitions } from "./partition_plan.ts";
+ * const plan: PartitionPlan = planPartitions(1000, 64);
+ * console.log(plan.headLength); // 64
+ * ```
+ */
 export interface PartitionPlan {
   readonly blockSize: number;
   /** Taps computed directly: `min(kernelLength, blockSize)`. */
@@ -42,7 +59,16 @@ export interface PartitionPlan {
   readonly levels: readonly PartitionLevel[];
 }
 
-/** Largest partition size: the level's FFT of `2P` points stays at most 65536 points. */
+/**
+ * Largest partition size (unless the block size is larger): the level's FFT of `2P`
+ * points stays at most 65536 points.
+ *
+ * @example
+ * ```ts
+ * import { MAX_PARTITION_SIZE } from "./partition_plan.ts";
+ * console.log(MAX_PARTITION_SIZE); // 32768
+ * ```
+ */
 export const MAX_PARTITION_SIZE = 32768;
 
 /** Modelled cost of one radix-2 stage over one complex point, in complex multiply-adds. */
