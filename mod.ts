@@ -56,9 +56,14 @@ export {
 } from "./src/batch.ts";
 export {
   defaultBlockSize,
+  type StreamingBackend,
   StreamingConvolver,
   type StreamingConvolverOptions,
 } from "./src/stream/streaming_convolver.ts";
+export {
+  MultichannelConvolver,
+  type MultichannelConvolverOptions,
+} from "./src/stream/multichannel_convolver.ts";
 export {
   ConvolutionStream,
   type ConvolutionStreamOptions,

@@ -257,6 +257,23 @@ function fillTwiddles<T>(tw: usize, n: i32): void {
   }
 }
 
+// One vector column of radix2Dif at pr/pi (span hb bytes, twiddles at t).
+@inline
+function radix2DifColumn<T>(pr: usize, pi: usize, hb: usize, t: usize): void {
+  const ar = v128.load(pr);
+  const ai = v128.load(pi);
+  const cr = v128.load(pr + hb);
+  const ci = v128.load(pi + hb);
+  const wr = v128.load(t);
+  const wi = v128.load(t, 16);
+  v128.store(pr, v128.add<T>(ar, cr));
+  v128.store(pi, v128.add<T>(ai, ci));
+  const dr = v128.sub<T>(ar, cr);
+  const di = v128.sub<T>(ai, ci);
+  v128.store(pr + hb, v128.sub<T>(v128.mul<T>(dr, wr), v128.mul<T>(di, wi)));
+  v128.store(pi + hb, v128.add<T>(v128.mul<T>(dr, wi), v128.mul<T>(di, wr)));
+}
+
 @inline
 function radix2Dif<T>(re: usize, im: usize, n: i32, h: i32, tw: usize): void {
   const bytes = <usize>sizeof<T>();
@@ -265,23 +282,28 @@ function radix2Dif<T>(re: usize, im: usize, n: i32, h: i32, tw: usize): void {
   for (let b: usize = 0; b < total; b += 2 * hb) {
     let t = tw;
     for (let j: usize = 0; j < hb; j += 16) {
-      const pr = re + b + j;
-      const pi = im + b + j;
-      const ar = v128.load(pr);
-      const ai = v128.load(pi);
-      const cr = v128.load(pr + hb);
-      const ci = v128.load(pi + hb);
-      const wr = v128.load(t);
-      const wi = v128.load(t, 16);
+      radix2DifColumn<T>(re + b + j, im + b + j, hb, t);
       t += 32;
-      v128.store(pr, v128.add<T>(ar, cr));
-      v128.store(pi, v128.add<T>(ai, ci));
-      const dr = v128.sub<T>(ar, cr);
-      const di = v128.sub<T>(ai, ci);
-      v128.store(pr + hb, v128.sub<T>(v128.mul<T>(dr, wr), v128.mul<T>(di, wi)));
-      v128.store(pi + hb, v128.add<T>(v128.mul<T>(dr, wi), v128.mul<T>(di, wr)));
     }
   }
+}
+
+// One vector column of radix2Dit at pr/pi (span hb bytes, twiddles at t).
+@inline
+function radix2DitColumn<T>(pr: usize, pi: usize, hb: usize, t: usize): void {
+  const xr = v128.load(pr);
+  const xi = v128.load(pi);
+  const yr = v128.load(pr + hb);
+  const yi = v128.load(pi + hb);
+  const wr = v128.load(t);
+  const wi = v128.load(t, 16);
+  // d = y * conj(w)
+  const dr = v128.add<T>(v128.mul<T>(yr, wr), v128.mul<T>(yi, wi));
+  const di = v128.sub<T>(v128.mul<T>(yi, wr), v128.mul<T>(yr, wi));
+  v128.store(pr, v128.add<T>(xr, dr));
+  v128.store(pi, v128.add<T>(xi, di));
+  v128.store(pr + hb, v128.sub<T>(xr, dr));
+  v128.store(pi + hb, v128.sub<T>(xi, di));
 }
 
 @inline
@@ -292,24 +314,54 @@ function radix2Dit<T>(re: usize, im: usize, n: i32, h: i32, tw: usize): void {
   for (let b: usize = 0; b < total; b += 2 * hb) {
     let t = tw;
     for (let j: usize = 0; j < hb; j += 16) {
-      const pr = re + b + j;
-      const pi = im + b + j;
-      const xr = v128.load(pr);
-      const xi = v128.load(pi);
-      const yr = v128.load(pr + hb);
-      const yi = v128.load(pi + hb);
-      const wr = v128.load(t);
-      const wi = v128.load(t, 16);
+      radix2DitColumn<T>(re + b + j, im + b + j, hb, t);
       t += 32;
-      // d = y * conj(w)
-      const dr = v128.add<T>(v128.mul<T>(yr, wr), v128.mul<T>(yi, wi));
-      const di = v128.sub<T>(v128.mul<T>(yi, wr), v128.mul<T>(yr, wi));
-      v128.store(pr, v128.add<T>(xr, dr));
-      v128.store(pi, v128.add<T>(xi, di));
-      v128.store(pr + hb, v128.sub<T>(xr, dr));
-      v128.store(pi + hb, v128.sub<T>(xi, di));
     }
   }
+}
+
+// One vector column of radix4Dif at p0r/p0i (span sb bytes, twiddles at t).
+@inline
+function radix4DifColumn<T>(p0r: usize, p0i: usize, sb: usize, t: usize): void {
+  const a0r = v128.load(p0r);
+  const a0i = v128.load(p0i);
+  const a1r = v128.load(p0r + sb);
+  const a1i = v128.load(p0i + sb);
+  const a2r = v128.load(p0r + 2 * sb);
+  const a2i = v128.load(p0i + 2 * sb);
+  const a3r = v128.load(p0r + 3 * sb);
+  const a3i = v128.load(p0i + 3 * sb);
+  const b0r = v128.add<T>(a0r, a2r);
+  const b0i = v128.add<T>(a0i, a2i);
+  const b1r = v128.sub<T>(a0r, a2r);
+  const b1i = v128.sub<T>(a0i, a2i);
+  const b2r = v128.add<T>(a1r, a3r);
+  const b2i = v128.add<T>(a1i, a3i);
+  const dr = v128.sub<T>(a1r, a3r);
+  const di = v128.sub<T>(a1i, a3i);
+  // b3 = -i * d = (di, -dr)
+  const y0r = v128.add<T>(b0r, b2r);
+  const y0i = v128.add<T>(b0i, b2i);
+  const y2r = v128.sub<T>(b0r, b2r);
+  const y2i = v128.sub<T>(b0i, b2i);
+  const y1r = v128.add<T>(b1r, di);
+  const y1i = v128.sub<T>(b1i, dr);
+  const y3r = v128.sub<T>(b1r, di);
+  const y3i = v128.add<T>(b1i, dr);
+  const w1r = v128.load(t);
+  const w1i = v128.load(t, 16);
+  const w2r = v128.load(t, 32);
+  const w2i = v128.load(t, 48);
+  const w3r = v128.load(t, 64);
+  const w3i = v128.load(t, 80);
+  v128.store(p0r, y0r);
+  v128.store(p0i, y0i);
+  v128.store(p0r + sb, v128.sub<T>(v128.mul<T>(y2r, w2r), v128.mul<T>(y2i, w2i)));
+  v128.store(p0i + sb, v128.add<T>(v128.mul<T>(y2r, w2i), v128.mul<T>(y2i, w2r)));
+  v128.store(p0r + 2 * sb, v128.sub<T>(v128.mul<T>(y1r, w1r), v128.mul<T>(y1i, w1i)));
+  v128.store(p0i + 2 * sb, v128.add<T>(v128.mul<T>(y1r, w1i), v128.mul<T>(y1i, w1r)));
+  v128.store(p0r + 3 * sb, v128.sub<T>(v128.mul<T>(y3r, w3r), v128.mul<T>(y3i, w3i)));
+  v128.store(p0i + 3 * sb, v128.add<T>(v128.mul<T>(y3r, w3i), v128.mul<T>(y3i, w3r)));
 }
 
 @inline
@@ -320,50 +372,53 @@ function radix4Dif<T>(re: usize, im: usize, n: i32, s: i32, tw: usize): void {
   for (let b: usize = 0; b < total; b += 4 * sb) {
     let t = tw;
     for (let j: usize = 0; j < sb; j += 16) {
-      const p0r = re + b + j;
-      const p0i = im + b + j;
-      const a0r = v128.load(p0r);
-      const a0i = v128.load(p0i);
-      const a1r = v128.load(p0r + sb);
-      const a1i = v128.load(p0i + sb);
-      const a2r = v128.load(p0r + 2 * sb);
-      const a2i = v128.load(p0i + 2 * sb);
-      const a3r = v128.load(p0r + 3 * sb);
-      const a3i = v128.load(p0i + 3 * sb);
-      const b0r = v128.add<T>(a0r, a2r);
-      const b0i = v128.add<T>(a0i, a2i);
-      const b1r = v128.sub<T>(a0r, a2r);
-      const b1i = v128.sub<T>(a0i, a2i);
-      const b2r = v128.add<T>(a1r, a3r);
-      const b2i = v128.add<T>(a1i, a3i);
-      const dr = v128.sub<T>(a1r, a3r);
-      const di = v128.sub<T>(a1i, a3i);
-      // b3 = -i * d = (di, -dr)
-      const y0r = v128.add<T>(b0r, b2r);
-      const y0i = v128.add<T>(b0i, b2i);
-      const y2r = v128.sub<T>(b0r, b2r);
-      const y2i = v128.sub<T>(b0i, b2i);
-      const y1r = v128.add<T>(b1r, di);
-      const y1i = v128.sub<T>(b1i, dr);
-      const y3r = v128.sub<T>(b1r, di);
-      const y3i = v128.add<T>(b1i, dr);
-      const w1r = v128.load(t);
-      const w1i = v128.load(t, 16);
-      const w2r = v128.load(t, 32);
-      const w2i = v128.load(t, 48);
-      const w3r = v128.load(t, 64);
-      const w3i = v128.load(t, 80);
+      radix4DifColumn<T>(re + b + j, im + b + j, sb, t);
       t += 96;
-      v128.store(p0r, y0r);
-      v128.store(p0i, y0i);
-      v128.store(p0r + sb, v128.sub<T>(v128.mul<T>(y2r, w2r), v128.mul<T>(y2i, w2i)));
-      v128.store(p0i + sb, v128.add<T>(v128.mul<T>(y2r, w2i), v128.mul<T>(y2i, w2r)));
-      v128.store(p0r + 2 * sb, v128.sub<T>(v128.mul<T>(y1r, w1r), v128.mul<T>(y1i, w1i)));
-      v128.store(p0i + 2 * sb, v128.add<T>(v128.mul<T>(y1r, w1i), v128.mul<T>(y1i, w1r)));
-      v128.store(p0r + 3 * sb, v128.sub<T>(v128.mul<T>(y3r, w3r), v128.mul<T>(y3i, w3i)));
-      v128.store(p0i + 3 * sb, v128.add<T>(v128.mul<T>(y3r, w3i), v128.mul<T>(y3i, w3r)));
     }
   }
+}
+
+// One vector column of radix4Dit at p0r/p0i (span sb bytes, twiddles at t).
+@inline
+function radix4DitColumn<T>(p0r: usize, p0i: usize, sb: usize, t: usize): void {
+  const w1r = v128.load(t);
+  const w1i = v128.load(t, 16);
+  const w2r = v128.load(t, 32);
+  const w2i = v128.load(t, 48);
+  const w3r = v128.load(t, 64);
+  const w3i = v128.load(t, 80);
+  const y0r = v128.load(p0r);
+  const y0i = v128.load(p0i);
+  // undo the twiddles: multiply by conj(w)
+  const x2r = v128.load(p0r + sb);
+  const x2i = v128.load(p0i + sb);
+  const y2r = v128.add<T>(v128.mul<T>(x2r, w2r), v128.mul<T>(x2i, w2i));
+  const y2i = v128.sub<T>(v128.mul<T>(x2i, w2r), v128.mul<T>(x2r, w2i));
+  const x1r = v128.load(p0r + 2 * sb);
+  const x1i = v128.load(p0i + 2 * sb);
+  const y1r = v128.add<T>(v128.mul<T>(x1r, w1r), v128.mul<T>(x1i, w1i));
+  const y1i = v128.sub<T>(v128.mul<T>(x1i, w1r), v128.mul<T>(x1r, w1i));
+  const x3r = v128.load(p0r + 3 * sb);
+  const x3i = v128.load(p0i + 3 * sb);
+  const y3r = v128.add<T>(v128.mul<T>(x3r, w3r), v128.mul<T>(x3i, w3i));
+  const y3i = v128.sub<T>(v128.mul<T>(x3i, w3r), v128.mul<T>(x3r, w3i));
+  const b0r = v128.add<T>(y0r, y2r);
+  const b0i = v128.add<T>(y0i, y2i);
+  const b2r = v128.sub<T>(y0r, y2r);
+  const b2i = v128.sub<T>(y0i, y2i);
+  const b1r = v128.add<T>(y1r, y3r);
+  const b1i = v128.add<T>(y1i, y3i);
+  const b3r = v128.sub<T>(y1r, y3r);
+  const b3i = v128.sub<T>(y1i, y3i);
+  v128.store(p0r, v128.add<T>(b0r, b1r));
+  v128.store(p0i, v128.add<T>(b0i, b1i));
+  v128.store(p0r + 2 * sb, v128.sub<T>(b0r, b1r));
+  v128.store(p0i + 2 * sb, v128.sub<T>(b0i, b1i));
+  // a1 = b2 + i*b3, a3 = b2 - i*b3 with i*b3 = (-b3i, b3r)
+  v128.store(p0r + sb, v128.sub<T>(b2r, b3i));
+  v128.store(p0i + sb, v128.add<T>(b2i, b3r));
+  v128.store(p0r + 3 * sb, v128.add<T>(b2r, b3i));
+  v128.store(p0i + 3 * sb, v128.sub<T>(b2i, b3r));
 }
 
 @inline
@@ -374,47 +429,8 @@ function radix4Dit<T>(re: usize, im: usize, n: i32, s: i32, tw: usize): void {
   for (let b: usize = 0; b < total; b += 4 * sb) {
     let t = tw;
     for (let j: usize = 0; j < sb; j += 16) {
-      const p0r = re + b + j;
-      const p0i = im + b + j;
-      const w1r = v128.load(t);
-      const w1i = v128.load(t, 16);
-      const w2r = v128.load(t, 32);
-      const w2i = v128.load(t, 48);
-      const w3r = v128.load(t, 64);
-      const w3i = v128.load(t, 80);
+      radix4DitColumn<T>(re + b + j, im + b + j, sb, t);
       t += 96;
-      const y0r = v128.load(p0r);
-      const y0i = v128.load(p0i);
-      // undo the twiddles: multiply by conj(w)
-      const x2r = v128.load(p0r + sb);
-      const x2i = v128.load(p0i + sb);
-      const y2r = v128.add<T>(v128.mul<T>(x2r, w2r), v128.mul<T>(x2i, w2i));
-      const y2i = v128.sub<T>(v128.mul<T>(x2i, w2r), v128.mul<T>(x2r, w2i));
-      const x1r = v128.load(p0r + 2 * sb);
-      const x1i = v128.load(p0i + 2 * sb);
-      const y1r = v128.add<T>(v128.mul<T>(x1r, w1r), v128.mul<T>(x1i, w1i));
-      const y1i = v128.sub<T>(v128.mul<T>(x1i, w1r), v128.mul<T>(x1r, w1i));
-      const x3r = v128.load(p0r + 3 * sb);
-      const x3i = v128.load(p0i + 3 * sb);
-      const y3r = v128.add<T>(v128.mul<T>(x3r, w3r), v128.mul<T>(x3i, w3i));
-      const y3i = v128.sub<T>(v128.mul<T>(x3i, w3r), v128.mul<T>(x3r, w3i));
-      const b0r = v128.add<T>(y0r, y2r);
-      const b0i = v128.add<T>(y0i, y2i);
-      const b2r = v128.sub<T>(y0r, y2r);
-      const b2i = v128.sub<T>(y0i, y2i);
-      const b1r = v128.add<T>(y1r, y3r);
-      const b1i = v128.add<T>(y1i, y3i);
-      const b3r = v128.sub<T>(y1r, y3r);
-      const b3i = v128.sub<T>(y1i, y3i);
-      v128.store(p0r, v128.add<T>(b0r, b1r));
-      v128.store(p0i, v128.add<T>(b0i, b1i));
-      v128.store(p0r + 2 * sb, v128.sub<T>(b0r, b1r));
-      v128.store(p0i + 2 * sb, v128.sub<T>(b0i, b1i));
-      // a1 = b2 + i*b3, a3 = b2 - i*b3 with i*b3 = (-b3i, b3r)
-      v128.store(p0r + sb, v128.sub<T>(b2r, b3i));
-      v128.store(p0i + sb, v128.add<T>(b2i, b3r));
-      v128.store(p0r + 3 * sb, v128.add<T>(b2r, b3i));
-      v128.store(p0i + 3 * sb, v128.sub<T>(b2i, b3r));
     }
   }
 }
@@ -1039,4 +1055,283 @@ export function overlapAddF64(
   wRe: usize, wIm: usize, y: usize, start: i32, length: i32,
 ): void {
   overlapAdd<f64>(x, nx, m, hRe, hIm, n, len, tw, wRe, wIm, y, start, length);
+}
+
+// =================================================================================
+// Real-time streaming engine: the frequency-domain delay line (FDL).
+//
+// Used by src/stream/partitioned/. The JavaScript side owns the layout and the
+// schedule; these kernels run one slice of a partition level's work each: a range of
+// vector columns of one FFT pass, a range of bins of the delay line's complex
+// multiply-accumulate, an add into the output accumulator, or the direct head. Slicing
+// lets a big partition's transforms be spread over the blocks of its period, so that
+// every block costs about the same. Spectra stay in the scrambled order of fftForward.
+// =================================================================================
+
+// Columns [u0, u1) of one FFT pass over groups of `radix * span` elements; column u is
+// vector j = u % (span / lanes) of group u / (span / lanes). kind: 0 radix-2 DIF,
+// 1 radix-2 DIT (span = half-span h), 2 radix-4 DIF, 3 radix-4 DIT (span = quarter-span s).
+@inline
+function fdlPass<T>(kind: i32, re: usize, im: usize, span: i32, tw: usize, u0: i32, u1: i32): void {
+  const lanes = 16 / <i32>sizeof<T>();
+  const perGroup = span / lanes;
+  const radix: usize = kind < 2 ? 2 : 4;
+  const sb = <usize>span * <usize>sizeof<T>();
+  const twStep: usize = kind < 2 ? 32 : 96;
+  let g = u0 / perGroup;
+  let j = u0 - g * perGroup;
+  let u = u0;
+  while (u < u1) {
+    let count = perGroup - j;
+    if (u1 - u < count) count = u1 - u;
+    const offset = <usize>g * radix * sb + (<usize>j << 4);
+    let pr = re + offset;
+    let pi = im + offset;
+    let t = tw + <usize>j * twStep;
+    const end = pr + (<usize>count << 4);
+    if (kind == 0) {
+      for (; pr < end; pr += 16, pi += 16, t += 32) radix2DifColumn<T>(pr, pi, sb, t);
+    } else if (kind == 1) {
+      for (; pr < end; pr += 16, pi += 16, t += 32) radix2DitColumn<T>(pr, pi, sb, t);
+    } else if (kind == 2) {
+      for (; pr < end; pr += 16, pi += 16, t += 96) radix4DifColumn<T>(pr, pi, sb, t);
+    } else {
+      for (; pr < end; pr += 16, pi += 16, t += 96) radix4DitColumn<T>(pr, pi, sb, t);
+    }
+    u += count;
+    g++;
+    j = 0;
+  }
+}
+
+// Forward FFT of the pair spectrum of two real partitions (re, im) scaled by 1/n.
+@inline
+function fdlSpectrum<T>(re: usize, im: usize, tw: usize, n: i32): void {
+  fftForward<T>(re, im, tw, n);
+  const scale = v128.splat<T>(<T>(1.0 / <f64>n));
+  const end = re + <usize>n * <usize>sizeof<T>();
+  let pi = im;
+  for (let pr = re; pr < end; pr += 16, pi += 16) {
+    v128.store(pr, v128.mul<T>(v128.load(pr), scale));
+    v128.store(pi, v128.mul<T>(v128.load(pi), scale));
+  }
+}
+
+// Bins [k0, k1) of Y (+)= sum over q < pairs of X[slot newest - 2q] * G[q]. X slots are
+// `slotBytes` apart in a ring of `slots`; each slot and each G pair holds re[n], im[n].
+@inline
+function fdlMac<T>(
+  yRe: usize, x: usize, slotBytes: i32, slots: i32, newest: i32, g: usize, pairs: i32,
+  n: i32, k0: i32, k1: i32, overwrite: bool,
+): void {
+  const bytes = <usize>sizeof<T>();
+  const half = <usize>n * bytes;
+  const yIm = yRe + half;
+  const first = <usize>k0 * bytes;
+  const last = <usize>k1 * bytes;
+  if (overwrite) {
+    memory.fill(yRe + first, 0, last - first);
+    memory.fill(yIm + first, 0, last - first);
+  }
+  let s = newest;
+  let gp = g;
+  for (let q = 0; q < pairs; q++) {
+    const xp = x + <usize>s * <usize>slotBytes;
+    for (let o = first; o < last; o += 16) {
+      const xr = v128.load(xp + o);
+      const xi = v128.load(xp + half + o);
+      const gr = v128.load(gp + o);
+      const gi = v128.load(gp + half + o);
+      const pr = yRe + o;
+      const pi = yIm + o;
+      v128.store(pr, v128.add<T>(v128.load(pr), v128.sub<T>(v128.mul<T>(xr, gr), v128.mul<T>(xi, gi))));
+      v128.store(pi, v128.add<T>(v128.load(pi), v128.add<T>(v128.mul<T>(xr, gi), v128.mul<T>(xi, gr))));
+    }
+    s -= 2;
+    if (s < 0) s += slots;
+    gp += 2 * half;
+  }
+}
+
+// dst[i] += src[i] for i < count (any alignment).
+@inline
+function fdlAdd<T>(dst: usize, src: usize, count: i32): void {
+  const bytes = <usize>sizeof<T>();
+  const end = <usize>count * bytes;
+  let o: usize = 0;
+  for (; o + 16 <= end; o += 16) {
+    v128.store(dst + o, v128.add<T>(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; o < end; o += bytes) store<T>(dst + o, load<T>(dst + o) + load<T>(src + o));
+}
+
+// Elements [e0, e1) of a delay-line slot from the input block at src (half real
+// samples, half zeros): re[e] = e < half ? src[e] : 0, im[e] = 0. re and im are n apart.
+@inline
+function fdlLoad<T>(re: usize, src: usize, n: i32, e0: i32, e1: i32): void {
+  const bytes = <usize>sizeof<T>();
+  const half = n >> 1;
+  const copyEnd = e1 < half ? e1 : half;
+  if (e0 < copyEnd) {
+    memory.copy(re + <usize>e0 * bytes, src + <usize>e0 * bytes, <usize>(copyEnd - e0) * bytes);
+  }
+  const zeroStart = e0 > half ? e0 : half;
+  if (zeroStart < e1) memory.fill(re + <usize>zeroStart * bytes, 0, <usize>(e1 - zeroStart) * bytes);
+  memory.fill(re + <usize>(n + e0) * bytes, 0, <usize>(e1 - e0) * bytes);
+}
+
+// y[i] = acc[i], then acc[i] = 0, for i < count: the partitions' part of the outputs.
+@inline
+function fdlTake<T>(y: usize, acc: usize, count: i32): void {
+  const bytes = <usize>(count * sizeof<T>());
+  memory.copy(y, acc, bytes);
+  memory.fill(acc, 0, bytes);
+}
+
+// Direct head: y[i] += sum_{j < taps} hr[j] * xh[i + j] for i < count rounded up to
+// whole vectors (y and xh must be readable that far). hr is the head reversed.
+@inline
+function fdlDirect<T>(y: usize, xh: usize, hr: usize, count: i32, taps: i32): void {
+  const bytes = <usize>sizeof<T>();
+  const lanes = 16 / <i32>sizeof<T>();
+  const stop = (count + lanes - 1) / lanes * lanes;
+  const tapEnd = hr + <usize>taps * bytes;
+  let i = 0;
+  for (; i + 4 * lanes <= stop; i += 4 * lanes) {
+    const py = y + <usize>i * bytes;
+    let a0 = v128.load(py);
+    let a1 = v128.load(py, 16);
+    let a2 = v128.load(py, 32);
+    let a3 = v128.load(py, 48);
+    let px = xh + <usize>i * bytes;
+    for (let ph = hr; ph < tapEnd; ph += bytes, px += bytes) {
+      const w = v128.splat<T>(load<T>(ph));
+      a0 = v128.add<T>(a0, v128.mul<T>(w, v128.load(px)));
+      a1 = v128.add<T>(a1, v128.mul<T>(w, v128.load(px, 16)));
+      a2 = v128.add<T>(a2, v128.mul<T>(w, v128.load(px, 32)));
+      a3 = v128.add<T>(a3, v128.mul<T>(w, v128.load(px, 48)));
+    }
+    v128.store(py, a0);
+    v128.store(py, a1, 16);
+    v128.store(py, a2, 32);
+    v128.store(py, a3, 48);
+  }
+  for (; i < stop; i += lanes) {
+    const py = y + <usize>i * bytes;
+    let a = v128.load(py);
+    let px = xh + <usize>i * bytes;
+    for (let ph = hr; ph < tapEnd; ph += bytes, px += bytes) {
+      a = v128.add<T>(a, v128.mul<T>(v128.splat<T>(load<T>(ph)), v128.load(px)));
+    }
+    v128.store(py, a);
+  }
+}
+
+// The f32 direct head with float64 sums: per 8 outputs, four f64x2 accumulators fed
+// with exactly widened products, rounded to f32 once (with y's value) at the end.
+@inline
+function fdlDirectWideF32(y: usize, xh: usize, hr: usize, count: i32, taps: i32): void {
+  const tapEnd = hr + <usize>taps * 4;
+  for (let i = 0; i < count; i += 8) {
+    const py = y + (<usize>i << 2);
+    const y0 = v128.load(py);
+    const y1 = v128.load(py, 16);
+    let a0 = f64x2.promote_low_f32x4(y0);
+    let a1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(y0, y0, 2, 3, 0, 1));
+    let a2 = f64x2.promote_low_f32x4(y1);
+    let a3 = f64x2.promote_low_f32x4(v128.shuffle<f32>(y1, y1, 2, 3, 0, 1));
+    let px = xh + (<usize>i << 2);
+    for (let ph = hr; ph < tapEnd; ph += 4, px += 4) {
+      const w = f64x2.splat(<f64>load<f32>(ph));
+      const x0 = v128.load(px);
+      const x1 = v128.load(px, 16);
+      a0 = f64x2.add(a0, f64x2.mul(w, f64x2.promote_low_f32x4(x0)));
+      a1 = f64x2.add(a1, f64x2.mul(w, f64x2.promote_low_f32x4(v128.shuffle<f32>(x0, x0, 2, 3, 0, 1))));
+      a2 = f64x2.add(a2, f64x2.mul(w, f64x2.promote_low_f32x4(x1)));
+      a3 = f64x2.add(a3, f64x2.mul(w, f64x2.promote_low_f32x4(v128.shuffle<f32>(x1, x1, 2, 3, 0, 1))));
+    }
+    v128.store(py, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
+    v128.store(py, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a2), f32x4.demote_f64x2_zero(a3), 0, 1, 4, 5), 16);
+  }
+}
+
+/** Twiddle table (twiddleCount(n) elements) of a size-n complex FFT, f32. */
+export function fdlTwiddlesF32(tw: usize, n: i32): void {
+  fillTwiddles<f32>(tw, n);
+}
+/** Twiddle table (twiddleCount(n) elements) of a size-n complex FFT, f64. */
+export function fdlTwiddlesF64(tw: usize, n: i32): void {
+  fillTwiddles<f64>(tw, n);
+}
+/** Columns [u0, u1) of one radix pass (kind 0-3, see fdlPass), f32. */
+export function fdlPassF32(kind: i32, re: usize, im: usize, span: i32, tw: usize, u0: i32, u1: i32): void {
+  fdlPass<f32>(kind, re, im, span, tw, u0, u1);
+}
+/** Columns [u0, u1) of one radix pass (kind 0-3, see fdlPass), f64. */
+export function fdlPassF64(kind: i32, re: usize, im: usize, span: i32, tw: usize, u0: i32, u1: i32): void {
+  fdlPass<f64>(kind, re, im, span, tw, u0, u1);
+}
+/** The last two DIF stages (inverse 0) or first two DIT stages (inverse 1) of count elements, f32. */
+export function fdlFinalF32(inverse: i32, re: usize, im: usize, count: i32): void {
+  if (inverse != 0) finalDit<f32>(re, im, count);
+  else finalDif<f32>(re, im, count);
+}
+/** The last two DIF stages (inverse 0) or first two DIT stages (inverse 1) of count elements, f64. */
+export function fdlFinalF64(inverse: i32, re: usize, im: usize, count: i32): void {
+  if (inverse != 0) finalDit<f64>(re, im, count);
+  else finalDif<f64>(re, im, count);
+}
+/** Scaled forward transform of a partition pair held in (re, im), f32. */
+export function fdlSpectrumF32(re: usize, im: usize, tw: usize, n: i32): void {
+  fdlSpectrum<f32>(re, im, tw, n);
+}
+/** Scaled forward transform of a partition pair held in (re, im), f64. */
+export function fdlSpectrumF64(re: usize, im: usize, tw: usize, n: i32): void {
+  fdlSpectrum<f64>(re, im, tw, n);
+}
+/** Delay-line multiply-accumulate over bins [k0, k1), f32 (see fdlMac). */
+export function fdlMacF32(
+  y: usize, x: usize, slotBytes: i32, slots: i32, newest: i32, g: usize, pairs: i32,
+  n: i32, k0: i32, k1: i32, overwrite: bool,
+): void {
+  fdlMac<f32>(y, x, slotBytes, slots, newest, g, pairs, n, k0, k1, overwrite);
+}
+/** Delay-line multiply-accumulate over bins [k0, k1), f64 (see fdlMac). */
+export function fdlMacF64(
+  y: usize, x: usize, slotBytes: i32, slots: i32, newest: i32, g: usize, pairs: i32,
+  n: i32, k0: i32, k1: i32, overwrite: bool,
+): void {
+  fdlMac<f64>(y, x, slotBytes, slots, newest, g, pairs, n, k0, k1, overwrite);
+}
+/** Elements [e0, e1) of a delay-line slot loaded from an input block, f32 (see fdlLoad). */
+export function fdlLoadF32(re: usize, src: usize, n: i32, e0: i32, e1: i32): void {
+  fdlLoad<f32>(re, src, n, e0, e1);
+}
+/** Elements [e0, e1) of a delay-line slot loaded from an input block, f64 (see fdlLoad). */
+export function fdlLoadF64(re: usize, src: usize, n: i32, e0: i32, e1: i32): void {
+  fdlLoad<f64>(re, src, n, e0, e1);
+}
+/** dst += src over count elements, f32. */
+export function fdlAddF32(dst: usize, src: usize, count: i32): void {
+  fdlAdd<f32>(dst, src, count);
+}
+/** dst += src over count elements, f64. */
+export function fdlAddF64(dst: usize, src: usize, count: i32): void {
+  fdlAdd<f64>(dst, src, count);
+}
+/** y = acc, acc = 0 over count elements, f32. */
+export function fdlTakeF32(y: usize, acc: usize, count: i32): void {
+  fdlTake<f32>(y, acc, count);
+}
+/** y = acc, acc = 0 over count elements, f64. */
+export function fdlTakeF64(y: usize, acc: usize, count: i32): void {
+  fdlTake<f64>(y, acc, count);
+}
+/** Direct head y += hr * xh over count outputs (rounded up to 8), f32 with float64 sums. */
+export function fdlDirectF32(y: usize, xh: usize, hr: usize, count: i32, taps: i32): void {
+  fdlDirectWideF32(y, xh, hr, count, taps);
+}
+/** Direct head y += hr * xh over count outputs (rounded up to vectors), f64. */
+export function fdlDirectF64(y: usize, xh: usize, hr: usize, count: i32, taps: i32): void {
+  fdlDirect<f64>(y, xh, hr, count, taps);
 }

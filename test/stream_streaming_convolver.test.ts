@@ -5,6 +5,7 @@ import { createEngine, defaultBlockSize, StreamingConvolver } from "../mod.ts";
 import { OPERATION_INDEX } from "../src/telemetry/record.ts";
 import { METHODS } from "../src/alloc/counters.ts";
 import type { Float } from "../src/types.ts";
+import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { measureHeapGrowth } from "./helpers/heap_probe.ts";
 import { assertClose, randomSignal, referenceFull } from "./helpers/reference.ts";
 
@@ -264,6 +265,33 @@ describe("StreamingConvolver", () => {
     assert.throws(() => convolver.flush(new Float32Array(2)), {
       name: "RangeError",
       message: /flush: out must have at least 3 elements/,
+    });
+  });
+});
+
+describe("StreamingConvolver backends", () => {
+  it("runs the WebAssembly engine where it can and agrees with the TypeScript path", () => {
+    for (const f64 of [false, true]) {
+      const Type = (f64 ? Float64Array : Float32Array) as Float64ArrayConstructor;
+      const kernel = randomSignal(Type, 3000, 4);
+      const fast = new StreamingConvolver<Float>(kernel, { blockSize: 32 });
+      const oracle = new StreamingConvolver<Float>(kernel, {
+        blockSize: 32,
+        backend: "typescript",
+      });
+      assert.equal(fast.backend, simdSupported() ? "wasm" : "typescript");
+      assert.equal(oracle.backend, "typescript");
+      const signal = randomSignal(Type, 5000, 5);
+      const a = [...streamInChunks(fast, signal, [1, 0, 77, 32])];
+      const b = [...streamInChunks(oracle, signal, [300])];
+      assertClose(a, b, f64 ? TOLERANCE.f64 : 1e-6, f64 ? "Float64" : "Float32");
+    }
+  });
+
+  it("rejects an unknown backend", () => {
+    assert.throws(() => new StreamingConvolver(new Float32Array(4), { backend: "gpu" as never }), {
+      name: "RangeError",
+      message: /StreamingConvolver: backend must be "auto" or "typescript", received "gpu"/,
     });
   });
 });

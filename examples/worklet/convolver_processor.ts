@@ -66,7 +66,10 @@ class ConvolverProcessor extends AudioWorkletProcessor {
       const out = output[channel];
       // One convolver per output channel, created the first time the channel appears
       // (the only allocation; every later block writes into `out` in place).
-      this.#convolvers[channel] ??= new StreamingConvolver(this.#impulseResponse);
+      // blockSize 128, the render quantum: every quantum then costs about the same.
+      this.#convolvers[channel] ??= new StreamingConvolver(this.#impulseResponse, {
+        blockSize: 128,
+      });
       let block = input.length > 0 ? input[Math.min(channel, input.length - 1)] : undefined;
       if (block === undefined) {
         if (this.#silence.length !== out.length) this.#silence = new Float32Array(out.length);

@@ -3,7 +3,12 @@
  * convolution back chunk by chunk, with zero latency and, with `out`, no allocation
  * per block.
  *
- * How it computes. The kernel is cut into partitions of `blockSize` taps. The
+ * How it computes. Where the runtime has WebAssembly SIMD, a zero-latency engine with
+ * non-uniform partitions runs (`src/stream/partitioned/`: a direct head of `blockSize`
+ * taps, then partitions that double in size, their transforms spread over the blocks
+ * of their period so that every block of `blockSize` samples costs about the same).
+ * Elsewhere, or with `backend: "typescript"`, the TypeScript path below runs; the
+ * results agree within rounding. The TypeScript path: the kernel is cut into partitions of `blockSize` taps. The
  * first partition runs directly in the time domain over a history of the last
  * `blockSize` samples, so every input sample yields its output immediately. The
  * other partitions (long kernels: reverbs of 10^4 to 10^5 taps) run as a uniformly
@@ -50,6 +55,7 @@ import {
 } from "../telemetry/record.ts";
 import type { Float } from "../types.ts";
 import { describeValue, isFloatArray } from "../validate.ts";
+import { createFdlEngine, type FdlEngine } from "./partitioned/fdl_engine.ts";
 
 /** Options of {@linkcode StreamingConvolver}. */
 export interface StreamingConvolverOptions {
@@ -64,13 +70,35 @@ export interface StreamingConvolverOptions {
   blockSize?: number;
   /** Engine whose counters count the operations (default: the process-wide default engine). */
   engine?: AllocationEngine;
+  /**
+   * Which implementation runs (see {@linkcode StreamingBackend}): `"auto"` (the
+   * default) picks the WebAssembly SIMD engine where the runtime has WebAssembly SIMD,
+   * else TypeScript; `"typescript"` forces the TypeScript path.
+   */
+  backend?: "auto" | "typescript";
 }
+
+/**
+ * The implementation behind a streaming convolver: `"wasm"`, the zero-latency,
+ * non-uniformly partitioned engine on WebAssembly SIMD (`src/stream/partitioned/`),
+ * or `"typescript"`, uniform partitions of `blockSize` in TypeScript (the fallback, and
+ * the oracle the tests compare the engine with).
+ */
+export type StreamingBackend = "wasm" | "typescript";
 
 const CALLER = "StreamingConvolver";
 const MIN_BLOCK = 8;
 const MAX_BLOCK = 65536;
 
-/** The block size used when none is given, for a kernel of `m` taps. */
+/**
+ * The block size used when none is given, for a kernel of `m` taps.
+ *
+ * @example
+ * ```ts
+ * import { defaultBlockSize } from "./streaming_convolver.ts";
+ * console.log(defaultBlockSize(96_000)); // 512
+ * ```
+ */
 export function defaultBlockSize(m: number): number {
   if (typeof m !== "number") {
     throw new TypeError(`defaultBlockSize: m must be a number, received ${describeValue(m)}`);
@@ -111,14 +139,43 @@ function checkKernel(kernel: unknown): Float {
   return kernel;
 }
 
-function checkBlockSize(value: unknown, m: number): number {
+/**
+ * `options.backend` checked (`caller` names the class in the error).
+ *
+ * @example
+ * ```ts
+ * import { checkBackend } from "./streaming_convolver.ts";
+ * console.log(checkBackend(undefined, "MyConvolver")); // "auto"
+ * ```
+ */
+export function checkBackend(value: unknown, caller: string): "auto" | "typescript" {
+  if (value === undefined) return "auto";
+  if (value !== "auto" && value !== "typescript") {
+    throw new RangeError(
+      `${caller}: backend must be "auto" or "typescript", received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * `options.blockSize` checked, or the default for `m` taps (`caller` names the class).
+ *
+ * @example
+ * ```ts
+ * import { checkBlockSize } from "./streaming_convolver.ts";
+ * console.log(checkBlockSize(128, 96_000)); // 128
+ * console.log(checkBlockSize(undefined, 96_000)); // 512
+ * ```
+ */
+export function checkBlockSize(value: unknown, m: number, caller = CALLER): number {
   if (value === undefined) return defaultBlockSize(m);
   if (
     typeof value !== "number" || !Number.isInteger(value) || value < MIN_BLOCK ||
     value > MAX_BLOCK || (value & (value - 1)) !== 0
   ) {
     throw new RangeError(
-      `${CALLER}: blockSize must be a power of two from ${MIN_BLOCK} to ${MAX_BLOCK}, received ${
+      `${caller}: blockSize must be a power of two from ${MIN_BLOCK} to ${MAX_BLOCK}, received ${
         describeValue(value)
       }`,
     );
@@ -153,8 +210,14 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   readonly kernelLength: number;
   /** Partition size in samples (see {@linkcode StreamingConvolverOptions.blockSize}). */
   readonly blockSize: number;
-  /** Number of partitions computed in the frequency domain (0: a direct filter). */
+  /**
+   * Kernel taps beyond the direct head, in blocks of `blockSize` (0: a direct filter).
+   * The TypeScript path computes exactly these partitions in the frequency domain; the
+   * WebAssembly engine groups them into larger ones (see {@linkcode backend}).
+   */
   readonly partitions: number;
+  /** The implementation that runs (see {@linkcode StreamingBackend}). */
+  readonly backend: StreamingBackend;
   /** Samples that {@linkcode flush} emits: `kernelLength - 1`. */
   readonly tailLength: number;
 
@@ -176,6 +239,11 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   readonly #kernelSpectra: Float;
   /** Input block spectra (the delay line), layout [bin][slot][re, im]. */
   readonly #inputSpectra: Float;
+  /** The WebAssembly engine, or null on the TypeScript path. */
+  readonly #fast: FdlEngine | null;
+  /** One-channel lists handed to the engine (refilled per call: no allocation). */
+  readonly #inputList: Float[] = [];
+  readonly #outputList: Float[] = [];
   /** Position in the current block. */
   #position = 0;
   /** Slot of the newest input spectrum. */
@@ -201,6 +269,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     const h = checkKernel(kernel);
     const m = h.length;
     const block = checkBlockSize(options?.blockSize, m);
+    const backend = checkBackend(options?.backend, CALLER);
     this.#engine = resolveEngine(options?.engine, CALLER);
     this.#f64 = h instanceof Float64Array;
     this.kernelLength = m;
@@ -217,7 +286,11 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     this.#method = partitions > 0 ? METHOD_INDEX.overlap_add : METHOD_INDEX.direct;
     const bins = block + 1;
     const Spectra = this.#f64 ? Float64Array : Float32Array;
-    if (partitions > 0) {
+    this.#fast = backend === "auto"
+      ? createFdlEngine(this.#f64, 1, 1, [{ input: 0, output: 0, kernel: h }], block)
+      : null;
+    this.backend = this.#fast === null ? "typescript" : "wasm";
+    if (partitions > 0 && this.#fast === null) {
       const plan = getRealFftPlan(2 * block);
       this.#plan = plan;
       this.#spectrum = new Float64Array(plan.spectrumLength);
@@ -301,6 +374,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
 
   /** Forgets the stream so far (history, delay line, pending tail): a fresh start. */
   reset(): void {
+    this.#fast?.reset();
     this.#history.fill(0);
     this.#tail.fill(0);
     this.#overlap.fill(0);
@@ -342,6 +416,18 @@ export class StreamingConvolver<T extends Float = Float32Array> {
 
   /** Feeds `n` samples of `input` (zeros when null) and writes `n` outputs. */
   #run(input: Float | null, n: number, out: Float): void {
+    const fast = this.#fast;
+    if (fast !== null) {
+      const outputs = this.#outputList;
+      outputs[0] = out;
+      if (input === null) fast.process(null, 0, outputs, 0, n);
+      else {
+        const inputs = this.#inputList;
+        inputs[0] = input;
+        fast.process(inputs, 0, outputs, 0, n);
+      }
+      return;
+    }
     const block = this.blockSize;
     const history = this.#history;
     const head = this.#head;
