@@ -20,9 +20,18 @@
  * source.connect(node).connect(context.destination);
  * ```
  *
- * Each output channel convolves the input channel of the same index (or channel 0
- * when the input has fewer channels), with one convolver per channel. An
- * unconnected input is treated as silence, so the reverb's tail still plays out.
+ * `impulseResponse` is one Float32Array, or its channels as an array, with the
+ * channel rules of Web Audio's `ConvolverNode`:
+ *
+ * - one channel: every output channel convolves the input channel of the same index
+ *   (or the last input channel when the input has fewer) with it;
+ * - N channels: output channel `c` uses channel `c` (or the last one);
+ * - four channels with `outputChannelCount: [2]`: true stereo, as a 4-channel
+ *   ConvolverNode buffer: `left = inL * ir[0] + inR * ir[2]`,
+ *   `right = inL * ir[1] + inR * ir[3]` (a mono input feeds both sides).
+ *
+ * One convolver runs per path. An unconnected input is treated as silence, so the
+ * reverb's tail still plays out.
  *
  * @module
  */
@@ -42,21 +51,72 @@ declare function registerProcessor(
 
 /** What `new AudioWorkletNode(context, "convpool-convolver", options)` passes in. */
 export interface ConvolverProcessorOptions {
+  /** The output's channel count (as given to the node); `[2]` for true stereo. */
+  outputChannelCount?: number[];
   processorOptions: {
-    /** The impulse response (kernel), one channel, shared by every output channel. */
-    impulseResponse: Float32Array;
+    /**
+     * The impulse response (kernel): one channel shared by every output channel, or
+     * its channels (see the module docs: one per output channel, or four for true
+     * stereo).
+     */
+    impulseResponse: Float32Array | Float32Array[];
   };
 }
 
-/** Convolves each input channel with the impulse response, block by block. */
+const NAME = "convpool-convolver";
+
+/** The impulse response's channels, checked (the messages quote what was received). */
+function impulseChannels(options: ConvolverProcessorOptions): Float32Array[] {
+  const response = options?.processorOptions?.impulseResponse;
+  const channels = response instanceof Float32Array ? [response] : response;
+  if (
+    !Array.isArray(channels) || channels.length === 0 ||
+    !channels.every((channel) => channel instanceof Float32Array)
+  ) {
+    throw new TypeError(
+      `${NAME}: processorOptions.impulseResponse must be a Float32Array or a non-empty array of them, received ${
+        describe(response)
+      }`,
+    );
+  }
+  if (channels.length === 4 && options.outputChannelCount?.[0] !== 2) {
+    throw new RangeError(
+      `${NAME}: a 4-channel (true stereo) impulseResponse needs outputChannelCount [2], received ${
+        describe(options.outputChannelCount)
+      }`,
+    );
+  }
+  return channels;
+}
+
+function describe(value: unknown): string {
+  if (ArrayBuffer.isView(value)) {
+    return `${value.constructor.name}(${(value as Float32Array).length})`;
+  }
+  if (Array.isArray(value)) return `Array(${value.length}) [${value.map(describe).join(", ")}]`;
+  return value === null ? "null" : typeof value;
+}
+
+/** Convolves the input with the impulse response, block by block, one convolver per path. */
 class ConvolverProcessor extends AudioWorkletProcessor {
-  readonly #impulseResponse: Float32Array;
-  readonly #convolvers: StreamingConvolver<Float32Array>[] = [];
+  readonly #channels: Float32Array[];
+  readonly #trueStereo: boolean;
+  /** Path `[output channel][input side]`; true stereo has two input sides per output. */
+  readonly #convolvers: StreamingConvolver<Float32Array>[][] = [];
   #silence = new Float32Array(128);
+  #scratch = new Float32Array(128);
 
   constructor(options: ConvolverProcessorOptions) {
     super();
-    this.#impulseResponse = options.processorOptions.impulseResponse;
+    this.#channels = impulseChannels(options);
+    this.#trueStereo = this.#channels.length === 4;
+    // Prepare the paths of the channels announced up front, so that the first render
+    // quanta do not also transform the impulse response.
+    const outputs = this.#trueStereo ? 2 : options.outputChannelCount?.[0] ?? 0;
+    for (let channel = 0; channel < outputs; channel++) {
+      this.#path(channel, 0);
+      if (this.#trueStereo) this.#path(channel, 1);
+    }
   }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
@@ -64,18 +124,42 @@ class ConvolverProcessor extends AudioWorkletProcessor {
     const output = outputs[0];
     for (let channel = 0; channel < output.length; channel++) {
       const out = output[channel];
-      // One convolver per output channel, created the first time the channel appears
-      // (the only allocation; every later block writes into `out` in place).
-      this.#convolvers[channel] ??= new StreamingConvolver(this.#impulseResponse);
-      let block = input.length > 0 ? input[Math.min(channel, input.length - 1)] : undefined;
-      if (block === undefined) {
-        if (this.#silence.length !== out.length) this.#silence = new Float32Array(out.length);
-        block = this.#silence;
+      if (!this.#trueStereo) {
+        this.#path(channel, 0).process(this.#inputChannel(input, channel, out.length), out);
+      } else if (channel < 2) {
+        // left = inL * ir[0] + inR * ir[2]; right = inL * ir[1] + inR * ir[3].
+        this.#path(channel, 0).process(this.#inputChannel(input, 0, out.length), out);
+        if (this.#scratch.length !== out.length) this.#scratch = new Float32Array(out.length);
+        const scratch = this.#path(channel, 1).process(
+          this.#inputChannel(input, 1, out.length),
+          this.#scratch,
+        );
+        for (let i = 0; i < out.length; i++) out[i] += scratch[i];
       }
-      this.#convolvers[channel].process(block, out);
     }
     return true;
   }
+
+  /**
+   * The convolver of output `channel` fed from input `side` (impulse response channel
+   * `2 * side + channel` in true stereo, else `channel` or the last one), created in
+   * the constructor or the first time the path runs: the only allocation, every later
+   * block writes into `out` in place.
+   */
+  #path(channel: number, side: number): StreamingConvolver<Float32Array> {
+    const paths = this.#convolvers[channel] ??= [];
+    const index = this.#trueStereo ? 2 * side + channel : channel;
+    return paths[side] ??= new StreamingConvolver(
+      this.#channels[Math.min(index, this.#channels.length - 1)],
+    );
+  }
+
+  /** Input channel `index` (or the last one), or silence when the input is unconnected. */
+  #inputChannel(input: Float32Array[], index: number, length: number): Float32Array {
+    if (input.length > 0) return input[Math.min(index, input.length - 1)];
+    if (this.#silence.length !== length) this.#silence = new Float32Array(length);
+    return this.#silence;
+  }
 }
 
-registerProcessor("convpool-convolver", ConvolverProcessor);
+registerProcessor(NAME, ConvolverProcessor);
