@@ -89,12 +89,13 @@ function impulseChannels(options: ConvolverProcessorOptions): Float32Array[] {
   return channels;
 }
 
+/** A short description of a received value for error messages, e.g. `Float64Array(3)`. */
 function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) {
     return `${value.constructor.name}(${(value as Float32Array).length})`;
   }
   if (Array.isArray(value)) return `Array(${value.length}) [${value.map(describe).join(", ")}]`;
-  return value === null ? "null" : typeof value;
+  return typeof value === "number" ? String(value) : value === null ? "null" : typeof value;
 }
 
 /** Convolves the input with the impulse response, block by block, one convolver per path. */
