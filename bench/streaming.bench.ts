@@ -7,7 +7,8 @@
  *
  * - a real-time loop of 30 seconds of audio (11,250 blocks, after 2 seconds of
  *   warm-up), each block timed with `performance.now()`: p50, p99 and max per
- *   block against the period; then 10 seconds timed with `process.cpuUsage()`
+ *   block against the period (p99 as a share of the period, max/p50 and p99/p50:
+ *   how evenly the work is spread over the blocks); then 10 seconds timed with `process.cpuUsage()`
  *   (CPU time, which leaves out preemption by other processes); written to
  *   `bench/results/streaming_realtime.<runtime>.json`;
  * - mitata rows (`streaming / ...`, written by `runAndSave` to
@@ -98,6 +99,9 @@ const cpu = realTimeLoop(10, true);
 const realTime = {
   periodMs: PERIOD_MS,
   ...wall,
+  p99OfPeriod: wall.p99Ms / PERIOD_MS,
+  maxOverP50: wall.maxMs / wall.p50Ms,
+  p99OverP50: wall.p99Ms / wall.p50Ms,
   cpuP50Ms: cpu.p50Ms,
   cpuP99Ms: cpu.p99Ms,
   cpuMaxMs: cpu.maxMs,
@@ -108,7 +112,11 @@ console.log(
     PERIOD_MS.toFixed(2)
   } ms): p50 ${wall.p50Ms.toFixed(3)} ms, p99 ${wall.p99Ms.toFixed(3)} ms, max ${
     wall.maxMs.toFixed(3)
-  } ms, ${wall.overruns} overruns in ${wall.blocks} blocks; CPU time per block p50 ${
+  } ms (p99 ${(100 * realTime.p99OfPeriod).toFixed(1)}% of the period, max/p50 ${
+    realTime.maxOverP50.toFixed(1)
+  }, p99/p50 ${
+    realTime.p99OverP50.toFixed(2)
+  }), ${wall.overruns} overruns in ${wall.blocks} blocks; CPU time per block p50 ${
     cpu.p50Ms.toFixed(3)
   } ms, p99 ${cpu.p99Ms.toFixed(3)} ms, max ${cpu.maxMs.toFixed(3)} ms (load average ${
     realTime.loadAverage.toFixed(2)

@@ -1,12 +1,15 @@
-// `npm run bench`: runs bench/convolve.bench.ts, bench/wasm_kernels.bench.ts and
-// bench/telemetry.bench.ts on Node, Deno and Bun, then bench/scipy_side_by_side.py
-// when a python3 with SciPy is present, and rewrites the benchmark block of
-// README.md (between the bench:convolve markers) from the JSON results in
-// bench/results/.
+// `npm run bench`: runs bench/convolve.bench.ts, bench/wasm_kernels.bench.ts,
+// bench/telemetry.bench.ts and bench/stream_precision_mix.bench.ts on Node, Deno and
+// Bun, then bench/browser_convolver.bench.ts once (Node driving headless Chromium; it
+// skips itself without /usr/bin/chromium or CHROMIUM_BIN), then
+// bench/scipy_side_by_side.py when a python3 with SciPy is present, and rewrites the
+// benchmark block of README.md (between the bench:convolve markers) from the JSON
+// results in bench/results/.
 //
-//   node scripts/bench_all.mjs            run everything, then update the README
-//   node scripts/bench_all.mjs --table    only rebuild the block from existing JSON
-//   node scripts/bench_all.mjs --no-scipy skip the SciPy side-by-side run
+//   node scripts/bench_all.mjs              run everything, then update the README
+//   node scripts/bench_all.mjs --table      only rebuild the block from existing JSON
+//   node scripts/bench_all.mjs --no-scipy   skip the SciPy side-by-side run
+//   node scripts/bench_all.mjs --no-browser skip the browser side by side
 //
 // Python: $CONVPOOL_PYTHON if set, else Debian's /usr/bin/python3 (python3-scipy, the
 // documented setup), else the first python3 on PATH; whichever is used must import
@@ -26,6 +29,7 @@ const benches = [
   "bench/convolve.bench.ts",
   "bench/wasm_kernels.bench.ts",
   "bench/telemetry.bench.ts",
+  "bench/stream_precision_mix.bench.ts",
 ];
 const GRID = ["256x15", "4096x63", "65536x1023", "1048576x4095"];
 
@@ -60,6 +64,9 @@ function findPython() {
 if (!process.argv.includes("--table")) {
   for (const bench of benches) {
     for (const [, command, args] of runtimes) run(command, [...args, bench]);
+  }
+  if (!process.argv.includes("--no-browser")) {
+    run(process.execPath, ["--import", "tsx", "bench/browser_convolver.bench.ts"]);
   }
   if (!process.argv.includes("--no-scipy")) {
     const found = findPython();

@@ -5,7 +5,9 @@
  *
  * - The example processor renders noise through an impulse response in an
  *   OfflineAudioContext with the default engine, and its output matches a float64
- *   reference to 1e-6 of max|y|.
+ *   reference to 1e-6 of max|y|: mono, stereo with one impulse response per channel,
+ *   and true stereo (a 4-channel impulse response, as a ConvolverNode's); bad
+ *   processor options fail with the processor's error.
  * - A probe processor checks what the AudioWorkletGlobalScope lacks (timers,
  *   performance, atob, URL, TextDecoder, queueMicrotask), that the runtime adapter sees
  *   it so, that the WebAssembly kernels load there (base64 without atob) and that
@@ -21,20 +23,22 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import process from "node:process";
+import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { build } from "esbuild";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
+import {
+  bundle,
+  CHROMIUM,
+  type Chromium,
+  chromiumMissing,
+  launchChromium,
+  originOf,
+  serve,
+} from "./helpers/chromium.ts";
 import { maxAbs, randomSignal, referenceFull } from "./helpers/reference.ts";
-import { ROOT } from "./helpers/runtimes.ts";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (see the warning above)`;
+const MISSING = chromiumMissing();
+const SKIP = MISSING ? `${MISSING} (see the warning above)` : false;
 if (SKIP) {
   console.warn(
     `\n*** WARNING: ${CHROMIUM} is missing: the browser and AudioWorklet tests are SKIPPED.\n` +
@@ -43,22 +47,6 @@ if (SKIP) {
 }
 
 const SAMPLE_RATE = 48000;
-
-/** Bundles one entry (a file, or source text resolved from the repository root). */
-async function bundle(entry: { file: string } | { source: string }): Promise<string> {
-  const result = await build({
-    ...("file" in entry
-      ? { entryPoints: [join(ROOT, entry.file)] }
-      : { stdin: { contents: entry.source, resolveDir: ROOT, loader: "ts" as const } }),
-    absWorkingDir: ROOT,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0].text;
-}
 
 /** A processor that reports what the AudioWorkletGlobalScope has and runs convolve. */
 const PROBE_PROCESSOR = `
@@ -108,33 +96,17 @@ globalThis.convpool = convpool;
 globalThis.ready = true;
 </script>`;
 
-/** Serves fixed files on 127.0.0.1 (a secure context, as AudioWorklet needs). */
-function serve(files: Record<string, [type: string, body: string]>): Promise<Server> {
-  const server = createServer((request, response) => {
-    const file = files[new URL(request.url ?? "/", "http://localhost").pathname];
-    if (file === undefined) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { "content-type": file[0], "cache-control": "no-store" });
-    response.end(file[1]);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
 /** An exponentially decaying noise impulse response, as a reverb's. */
-function impulseResponse(length: number): Float32Array {
-  const noise = randomSignal(Float32Array, length, 7);
+function impulseResponse(length: number, seed = 7): Float32Array {
+  const noise = randomSignal(Float32Array, length, seed);
   for (let i = 0; i < length; i++) noise[i] *= Math.exp(-6 * i / length);
   return noise;
 }
 
 describe("convpool in headless Chromium", { skip: SKIP, timeout: 120_000 }, () => {
   let server: Server;
-  let browser: Browser;
+  let chromium: Chromium;
   let page: Page;
-  let profile: string;
-  let origin: string;
 
   before(async () => {
     const [library, processor, probe] = await Promise.all([
@@ -149,65 +121,79 @@ describe("convpool in headless Chromium", { skip: SKIP, timeout: 120_000 }, () =
       "/convolver_processor.js": ["text/javascript", processor],
       "/probe_processor.js": ["text/javascript", probe],
     });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    profile = mkdtempSync(join(tmpdir(), "convpool-chromium-"));
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-      ],
-    });
-    page = await browser.newPage();
+    chromium = await launchChromium();
+    page = await chromium.browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(`${origin}/`);
+    await page.goto(`${originOf(server)}/`);
     await page.waitForFunction("globalThis.ready === true", { timeout: 20_000 }).catch(() => {
       throw new Error(`the page did not load the bundle: ${errors.join("; ")}`);
     });
   });
 
   after(async () => {
-    await browser?.close();
+    await chromium?.close();
     await new Promise((resolve) => server?.close(resolve));
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
   });
 
-  it("renders through the example AudioWorklet processor, matching a float64 reference", async () => {
-    const signal = randomSignal(Float32Array, SAMPLE_RATE / 2, 3);
-    const kernel = impulseResponse(4800);
-    const rendered = await page.evaluate(
-      async (signal: number[], kernel: number[], sampleRate: number) => {
-        const context = new OfflineAudioContext(1, signal.length, sampleRate);
+  /**
+   * Renders `inputs` (planar channels) through the example processor with
+   * `impulseResponse` into `outputChannels` channels; the processor's error, if any,
+   * comes back as `error`.
+   */
+  function renderProcessor(
+    inputs: Float32Array[],
+    impulseResponse: Float32Array | Float32Array[],
+    outputChannels: number,
+  ): Promise<{ output?: number[][]; error?: string }> {
+    const plain = (x: Float32Array) => Array.from(x);
+    return page.evaluate(
+      async (inputs: number[][], response: number[] | number[][], outputs: number, rate) => {
+        const length = inputs[0].length;
+        const context = new OfflineAudioContext(outputs, length, rate);
         await context.audioWorklet.addModule("/convolver_processor.js");
-        const buffer = context.createBuffer(1, signal.length, sampleRate);
-        buffer.copyToChannel(Float32Array.from(signal), 0);
+        const buffer = context.createBuffer(inputs.length, length, rate);
+        inputs.forEach((channel, c) => buffer.copyToChannel(Float32Array.from(channel), c));
         const source = new AudioBufferSourceNode(context, { buffer });
         const node = new AudioWorkletNode(context, "convpool-convolver", {
-          outputChannelCount: [1],
-          processorOptions: { impulseResponse: Float32Array.from(kernel) },
+          outputChannelCount: [outputs],
+          processorOptions: {
+            impulseResponse: Array.isArray(response[0])
+              ? (response as number[][]).map((channel) => Float32Array.from(channel))
+              : Float32Array.from(response as number[]),
+          },
         });
-        let failure = "";
-        node.onprocessorerror = (event) => failure = String((event as ErrorEvent).message);
+        let error: string | undefined;
+        node.onprocessorerror = () => error = "processorerror";
         source.connect(node).connect(context.destination);
         source.start();
-        const output = await context.startRendering();
-        if (failure !== "") throw new Error(`processor error: ${failure}`);
-        return Array.from(output.getChannelData(0));
+        const rendered = await context.startRendering();
+        if (error !== undefined) return { error };
+        const output = [];
+        for (let c = 0; c < outputs; c++) output.push(Array.from(rendered.getChannelData(c)));
+        return { output };
       },
-      Array.from(signal),
-      Array.from(kernel),
+      inputs.map(plain),
+      impulseResponse instanceof Float32Array ? plain(impulseResponse) : impulseResponse.map(plain),
+      outputChannels,
       SAMPLE_RATE,
     );
-    assert.equal(rendered.length, signal.length);
-    const reference = referenceFull(signal, kernel).subarray(0, signal.length);
+  }
+
+  /** `sum_p input_p * kernel_p` in float64, cut to the input's length. */
+  function referenceSum(paths: [Float32Array, Float32Array][]): Float64Array {
+    const n = paths[0][0].length;
+    const sum = new Float64Array(n);
+    for (const [input, kernel] of paths) {
+      const full = referenceFull(input, kernel);
+      for (let i = 0; i < n; i++) sum[i] += full[i];
+    }
+    return sum;
+  }
+
+  function assertMatches(rendered: number[] | undefined, reference: Float64Array): void {
+    assert.ok(rendered !== undefined);
+    assert.equal(rendered.length, reference.length);
     let error = 0;
     for (let i = 0; i < reference.length; i++) {
       error = Math.max(error, Math.abs(rendered[i] - reference[i]));
@@ -215,6 +201,39 @@ describe("convpool in headless Chromium", { skip: SKIP, timeout: 120_000 }, () =
     const scale = maxAbs(reference);
     assert.ok(scale > 1, `the reference is not trivially small (max|y| = ${scale})`);
     assert.ok(error <= 1e-6 * scale, `max error ${error} > 1e-6 of max|y| = ${scale}`);
+  }
+
+  it("renders through the example AudioWorklet processor, matching a float64 reference", async () => {
+    const signal = randomSignal(Float32Array, SAMPLE_RATE / 2, 3);
+    const kernel = impulseResponse(4800);
+    const { output, error } = await renderProcessor([signal], kernel, 1);
+    assert.equal(error, undefined);
+    assertMatches(output?.[0], referenceSum([[signal, kernel]]));
+  });
+
+  it("renders stereo with one impulse response per channel, and true stereo with four", async () => {
+    const left = randomSignal(Float32Array, SAMPLE_RATE / 4, 21);
+    const right = randomSignal(Float32Array, SAMPLE_RATE / 4, 22);
+    const ir = [1, 2, 3, 4].map((seed) => impulseResponse(2400, 30 + seed));
+    const stereo = await renderProcessor([left, right], [ir[0], ir[1]], 2);
+    assert.equal(stereo.error, undefined);
+    assertMatches(stereo.output?.[0], referenceSum([[left, ir[0]]]));
+    assertMatches(stereo.output?.[1], referenceSum([[right, ir[1]]]));
+    // As a 4-channel ConvolverNode buffer: left = L*ir0 + R*ir2, right = L*ir1 + R*ir3.
+    const trueStereo = await renderProcessor([left, right], ir, 2);
+    assert.equal(trueStereo.error, undefined);
+    assertMatches(trueStereo.output?.[0], referenceSum([[left, ir[0]], [right, ir[2]]]));
+    assertMatches(trueStereo.output?.[1], referenceSum([[left, ir[1]], [right, ir[3]]]));
+  });
+
+  it("fails with a processor error on an impulse response it cannot use", async () => {
+    const signal = randomSignal(Float32Array, 256, 5);
+    const ir = impulseResponse(64);
+    // Four channels are true stereo, which needs a stereo output.
+    const mono = await renderProcessor([signal], [ir, ir, ir, ir], 1);
+    assert.equal(mono.error, "processorerror");
+    const empty = await renderProcessor([signal], [], 1);
+    assert.equal(empty.error, "processorerror");
   });
 
   it("runs the default engine and the WebAssembly kernels in an AudioWorkletGlobalScope", async () => {

@@ -22,9 +22,12 @@
  * `kernel.length` complex multiply-adds and `blockSize^2` direct multiply-adds.
  *
  * Precision follows the kernel: a `Float32Array` kernel gives `Float32Array`
- * outputs (spectra stored in float32), a `Float64Array` kernel `Float64Array`
- * outputs. Sums are accumulated in float64 either way; input chunks may be of
- * either type.
+ * outputs, a `Float64Array` kernel `Float64Array` outputs. Inside, both run the
+ * same float64 state (history, partition spectra, delay line) and accumulate in
+ * float64; input chunks may be of either type. Only the copies in and out touch
+ * the caller's array types, so the hot loops see one array type whichever
+ * precisions a program mixes, and Float32 and Float64 convolvers do not slow each
+ * other down (`bench/stream_precision_mix.bench.ts`).
  *
  * @example
  * ```ts
@@ -184,6 +187,45 @@ export function checkBlockSize(value: unknown, m: number, caller = CALLER): numb
 }
 
 /**
+ * `target[to + i] = source[from + i]` for `i` in `[0, count)`: the only loop that
+ * touches the caller's array types (Float32Array or Float64Array, in or out), kept
+ * apart so that the loops around it see float64 arrays only.
+ */
+function copySamples(
+  source: Float,
+  from: number,
+  target: Float,
+  to: number,
+  count: number,
+): void {
+  for (let i = 0; i < count; i++) target[to + i] = source[from + i];
+}
+
+/**
+ * The direct head for block positions `[position, position + count)`:
+ * `output[t] = tail[t] + sum_j head[j] * history[B + t - headLength + 1 + j]`
+ * (`B` = `tail.length`, the block size; the block's new samples are in the history's
+ * second half). Float64 arrays only.
+ */
+function directHead(
+  head: Float64Array,
+  history: Float64Array,
+  tail: Float64Array,
+  output: Float64Array,
+  position: number,
+  count: number,
+): void {
+  const headLength = head.length;
+  const offset = tail.length - headLength + 1;
+  for (let t = position; t < position + count; t++) {
+    const first = offset + t;
+    let sum = tail[t];
+    for (let j = 0; j < headLength; j++) sum += head[j] * history[first + j];
+    output[t] = sum;
+  }
+}
+
+/**
  * Zero-latency streaming convolution with a fixed kernel (see the module docs for
  * the algorithm).
  *
@@ -236,9 +278,11 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   readonly #spectrum: Float64Array;
   readonly #time: Float64Array;
   /** Partition spectra, layout [bin][partition reversed][re, im]. */
-  readonly #kernelSpectra: Float;
+  readonly #kernelSpectra: Float64Array;
   /** Input block spectra (the delay line), layout [bin][slot][re, im]. */
-  readonly #inputSpectra: Float;
+  readonly #inputSpectra: Float64Array;
+  /** Outputs of the current block so far (copied out to the caller's array type). */
+  readonly #output: Float64Array;
   /** The WebAssembly engine, or null on the TypeScript path. */
   readonly #fast: FdlEngine | null;
   /** One-channel lists handed to the engine (refilled per call: no allocation). */
@@ -281,11 +325,11 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     this.#history = new Float64Array(2 * block);
     this.#tail = new Float64Array(block);
     this.#overlap = new Float64Array(block);
+    this.#output = new Float64Array(block);
     const partitions = Math.ceil(m / block) - 1;
     this.partitions = partitions;
     this.#method = partitions > 0 ? METHOD_INDEX.overlap_add : METHOD_INDEX.direct;
     const bins = block + 1;
-    const Spectra = this.#f64 ? Float64Array : Float32Array;
     this.#fast = backend === "auto"
       ? createFdlEngine(this.#f64, 1, 1, [{ input: 0, output: 0, kernel: h }], block)
       : null;
@@ -295,13 +339,18 @@ export class StreamingConvolver<T extends Float = Float32Array> {
       this.#plan = plan;
       this.#spectrum = new Float64Array(plan.spectrumLength);
       this.#time = new Float64Array(2 * block);
-      this.#kernelSpectra = new Spectra(2 * bins * partitions);
-      this.#inputSpectra = new Spectra(2 * bins * partitions);
+      this.#kernelSpectra = new Float64Array(2 * bins * partitions);
+      this.#inputSpectra = new Float64Array(2 * bins * partitions);
       const spectrum = this.#spectrum;
       const stride = 2 * partitions;
+      // The partitions enter the transform through a float64 copy, so that the
+      // transform's loads see the same array type as in #frequencyDomain.
+      const segment = this.#time;
       for (let p = 1; p <= partitions; p++) {
         const offset = p * block;
-        plan.forwardSegment(h, offset, Math.min(block, m - offset), 1, spectrum);
+        const count = Math.min(block, m - offset);
+        copySamples(h, offset, segment, 0, count);
+        plan.forwardSegment(segment, 0, count, 1, spectrum);
         // Partition p sits at column partitions - p, so that the delay line is read
         // in ascending order (see #accumulate).
         const column = 2 * (partitions - p);
@@ -314,8 +363,8 @@ export class StreamingConvolver<T extends Float = Float32Array> {
       this.#plan = null;
       this.#spectrum = new Float64Array(0);
       this.#time = new Float64Array(0);
-      this.#kernelSpectra = new Spectra(0);
-      this.#inputSpectra = new Spectra(0);
+      this.#kernelSpectra = new Float64Array(0);
+      this.#inputSpectra = new Float64Array(0);
     }
   }
 
@@ -430,24 +479,16 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     }
     const block = this.blockSize;
     const history = this.#history;
-    const head = this.#head;
-    const headLength = head.length;
-    const tail = this.#tail;
+    const output = this.#output;
     let done = 0;
     while (done < n) {
       const position = this.#position;
       const take = Math.min(n - done, block - position);
       const write = block + position;
       if (input === null) history.fill(0, write, write + take);
-      else for (let i = 0; i < take; i++) history[write + i] = input[done + i];
-      // Direct head: y[t] = tail[t] + sum_j head[j] * x[t - headLength + 1 + j].
-      for (let i = 0; i < take; i++) {
-        const t = write + i;
-        const first = t - headLength + 1;
-        let sum = tail[position + i];
-        for (let j = 0; j < headLength; j++) sum += head[j] * history[first + j];
-        out[done + i] = sum;
-      }
+      else copySamples(input, done, history, write, take);
+      directHead(this.#head, history, this.#tail, output, position, take);
+      copySamples(output, position, out, done, take);
       done += take;
       this.#position = position + take;
       if (this.#position === block) this.#completeBlock();
