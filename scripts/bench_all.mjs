@@ -225,6 +225,35 @@ if (telemetry.length > 0) {
   lines.push("");
 }
 
+const browser = readResults("browser_convolver.json");
+if (browser !== undefined) {
+  lines.push(
+    `**In the browser** (${browser.browser}, ${browser.cpu ?? "cpu unknown"}, ${
+      browser.date.slice(0, 16)
+    }Z, load average ${browser.loadAverage.toFixed(1)}; \`bench/browser_convolver.bench.ts\`): ` +
+      `${browser.seconds} s of noise at ${browser.sampleRate} Hz rendered in one page through ` +
+      "Chromium's native `ConvolverNode` (`disableNormalization`), convpool's AudioWorklet " +
+      "processor (`examples/worklet/convolver_processor.ts`, default engine) and a " +
+      `pass-through worklet, interleaved, medians over ${browser.rounds} round(s). ` +
+      "Times real time (above 1: faster than real time); the ratio is native's render time " +
+      "over convpool's (above 1: convpool is faster); errors are max |y - reference| / " +
+      "max|reference| against a float64 direct sum on sampled windows:",
+    "",
+    "| impulse response | native ConvolverNode | convpool worklet | pass-through worklet | native time / convpool time | error native | error convpool |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const row of browser.rows) {
+    lines.push(
+      `| ${row.case} (${row.taps} taps, ${row.paths} path${row.paths > 1 ? "s" : ""}) | ${
+        row.nativeXRealTime.toFixed(1)
+      }x | ${row.convpoolXRealTime.toFixed(1)}x | ${row.passThroughXRealTime.toFixed(0)}x | ${
+        row.nativeOverConvpool.toFixed(2)
+      } | ${row.nativeError.rel.toExponential(1)} | ${row.convpoolError.rel.toExponential(1)} |`,
+    );
+  }
+  lines.push("");
+}
+
 const readmePath = `${root}README.md`;
 const readme = readFileSync(readmePath, "utf8");
 const start = "<!-- bench:convolve:start -->";
