@@ -23,12 +23,14 @@ export function heapBase(): usize {
 // ---------------------------------------------------------------------------------
 
 // y[i] = sum_t xp[i + t] * hr[t] for i in [0, count): a correlation of the padded
-// signal with the reversed kernel, which is the convolution window the wrapper wants.
-// Four vector accumulators (16 f32 or 8 f64 outputs) are kept in registers while the
-// tap loop runs: each tap costs one splat and four unaligned loads for 4 vectors of
-// MACs, and the four independent add chains hide the add latency. Eight accumulators
-// were measured too: faster on Bun (JSC), but 35-50% slower on V8 (Node, Deno), whose
-// register allocation then spills; four is the best common choice.
+// signal with the reversed kernel, which is the convolution window the wrapper wants;
+// with `accumulate`, y[i] += that sum (y holds partial sums of earlier taps). Run in
+// f64 only: for Float64 outputs directly, for Float32 ones on widened copies (see
+// directWidenedF32). Four vector accumulators (8 f64 outputs) are kept in registers
+// while the tap loop runs: each tap costs one splat and four unaligned loads for 4
+// vectors of MACs, and the four independent add chains hide the add latency. Eight
+// accumulators were measured too: faster on Bun (JSC), but slower on V8 (Node, Deno),
+// whose register allocation then spills; four is the best common choice.
 // `count` must be a multiple of 4 vectors; xp must be readable up to count + m - 1.
 @inline
 function directBlocked<T>(
@@ -76,9 +78,9 @@ function directBlocked<T>(
 const WIDE_TILE: i32 = 64;
 /** Taps per chunk of the f32 direct kernel. */
 const WIDE_TAPS: i32 = 64;
-// Static scratch of the f32 direct kernel (below heapBase, so the wrapper's layout
-// never overlaps it): a tile's signal window and a kernel chunk widened to f64, and
-// the tile's f64 sums.
+// Static scratch of the f32 direct kernel, below heapBase, so no layout of the
+// wrapper's overlaps it (and small: the wrapper bounds the static data): one tile's
+// signal window and one chunk's taps widened to f64, and the tile's f64 sums.
 const wideSignal: usize = memory.data((WIDE_TILE + WIDE_TAPS) * 8, 16);
 const wideKernel: usize = memory.data(WIDE_TAPS * 8, 16);
 const wideSums: usize = memory.data(WIDE_TILE * 8, 16);
@@ -102,7 +104,7 @@ function widenF32(src: usize, dst: usize, n: i32): void {
   }
 }
 
-/** Writes `n` (a multiple of 4) f64 from src rounded to f32 to dst. */
+/** Writes `n` (a multiple of 4) f64 from src, each rounded to f32, to dst. */
 @inline
 function narrowF64(src: usize, dst: usize, n: i32): void {
   const end = dst + <usize>n * 4;
@@ -115,14 +117,17 @@ function narrowF64(src: usize, dst: usize, n: i32): void {
   }
 }
 
-// The f32 direct kernel: the f64 kernel on a float64 copy of the data. Per tile of
+// The f32 direct kernel: the f64 kernel on float64 copies of the data. Per tile of
 // WIDE_TILE outputs and chunk of WIDE_TAPS taps, the tile's signal window and the
-// chunk's taps are widened to f64 (exact) in the static scratch and directBlocked<f64>
-// adds their products (exact: two 24-bit significands fit in 53 bits) to the tile's
-// f64 sums, which are rounded to f32 once, after the last chunk. So each output is
-// the float64 sum of the exact products, tap by tap, rounded to f32: the same sums as
-// a Float64 output of these inputs. Widening costs about 1 + WIDE_TILE / m conversions
-// per output and tap chunk, against m f64 multiply-adds.
+// chunk's taps are widened to f64 (exactly) in the static scratch, and
+// directBlocked<f64> adds their products to the tile's f64 sums; after the last chunk
+// the sums are rounded to f32, once. Every product of two f32 is exact in f64 (24-bit
+// significands, 48-bit product), so each output is the float64 sum of the exact
+// products, tap by tap, rounded to f32: the same arithmetic (bit for bit) as a
+// Float64 output of these inputs. Multiplying in f32 and widening the products, or
+// summing runs of taps in f32 before widening, would round the products or lose
+// small terms next to a large one (2^24 + 1 is 2^24 in f32); widening the data
+// instead costs WIDE_TILE + taps - 1 conversions per WIDE_TILE x taps multiply-adds.
 @inline
 function directWidenedF32(xp: usize, hr: usize, y: usize, count: i32, m: i32): void {
   for (let o = 0; o < count; o += WIDE_TILE) {
@@ -142,7 +147,8 @@ function directWidenedF32(xp: usize, hr: usize, y: usize, count: i32, m: i32): v
  * a small convolution's overhead): xp holds the signal at element m - 1 and hr the
  * kernel as given. Zeroes the m - 1 elements in front of the signal and those behind
  * it up to the last block, reverses the kernel unless `correlate`, then runs
- * {@link directBlocked} for outputs [start, start + count) into y.
+ * {@link directBlocked} (f64) or {@link directWidenedF32} (f32) for outputs
+ * [start, start + count) into y.
  */
 @inline
 function directWindow<T>(

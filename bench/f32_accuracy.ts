@@ -5,8 +5,10 @@
  * float64 reference and SciPy's errors) from `.tmp/f32_accuracy/` and prints, per
  * case, max|y - ref| / (||x||2 ||h||2) for: the WebAssembly direct, single-FFT and
  * overlap-add kernels called directly, `convolve` with methods "direct", "fft" and
- * "auto", the TypeScript kernels (WebAssembly disabled), and SciPy's "direct" and
- * "fft". A method whose error exceeds SciPy's best on the case is marked with `!`.
+ * "auto", and the TypeScript kernels (WebAssembly disabled), each with its ratio to
+ * SciPy's error for the same kind of method: direct sums against SciPy's "direct",
+ * frequency-domain ones against its "fft", "auto" against its "auto". A ratio above 1
+ * (worse than SciPy, beyond the last bits of the two norm computations) is marked `!`.
  *
  * @example
  * ```sh
@@ -37,7 +39,7 @@ const DATA: string = join(dirname(fileURLToPath(import.meta.url)), "..", ".tmp",
 /** SciPy's errors per case and method, as bench/f32_accuracy.py writes them. */
 interface ScipyErrors {
   scipy: string;
-  cases: Record<string, { direct?: number; fft?: number }>;
+  cases: Record<string, { direct?: number; fft?: number; auto?: number; auto_picks?: string }>;
 }
 
 function readFloats<T extends Float32Array | Float64Array>(
@@ -65,18 +67,25 @@ function relativeError(got: Float32Array, want: Float64Array, scale: number): nu
 /** One way of computing the full float32 convolution. */
 type Way = (x: Float32Array, h: Float32Array, out: Float32Array) => void;
 
+/** The SciPy method each way is compared with. */
+type Peer = "direct" | "fft" | "auto";
+
 function viaConvolve(method: Method): Way {
   const options = { method };
   return (x, h, out) => out.set(convolve(x, h, options));
 }
 
-const KERNELS: [string, Way][] = [
-  ["wasm direct", (x, h, out) => convolveDirectWasm(x, h, out, 0, out.length, false)],
-  ["wasm fft", (x, h, out) => convolveFftWasm(x, h, out, 0, out.length, false)],
-  ["wasm overlap-add", (x, h, out) => convolveOverlapAddWasm(x, h, out, 0, out.length, false)],
-  ["convolve direct", viaConvolve("direct")],
-  ["convolve fft", viaConvolve("fft")],
-  ["convolve auto", viaConvolve("auto")],
+const KERNELS: [string, Peer, Way][] = [
+  ["wasm direct", "direct", (x, h, out) => convolveDirectWasm(x, h, out, 0, out.length, false)],
+  ["wasm fft", "fft", (x, h, out) => convolveFftWasm(x, h, out, 0, out.length, false)],
+  [
+    "wasm overlap-add",
+    "fft",
+    (x, h, out) => convolveOverlapAddWasm(x, h, out, 0, out.length, false),
+  ],
+  ["convolve direct", "direct", viaConvolve("direct")],
+  ["convolve fft", "fft", viaConvolve("fft")],
+  ["convolve auto", "auto", viaConvolve("auto")],
 ];
 
 /** TypeScript kernels: above this many multiply-adds the direct one is skipped (slow). */
@@ -89,25 +98,32 @@ for (const [name, reference] of Object.entries(scipy.cases)) {
   const h = readFloats(`${name}.h.f32`, Float32Array);
   const want = readFloats(`${name}.ref.f64`, Float64Array);
   const scale = norm(x) * norm(h);
-  const best = Math.min(reference.direct ?? Infinity, reference.fft ?? Infinity);
   const out = new Float32Array(want.length);
   const cells: string[] = [];
-  const measure = (label: string, way: Way) => {
+  const measure = (label: string, peer: Peer, way: Way) => {
     way(x, h, out);
     const error = relativeError(out, want, scale);
-    cells.push(`${label} ${format(error)}${error > best ? "!" : ""}`);
+    const scipyError = reference[peer];
+    const ratio = scipyError === undefined
+      ? ""
+      : ` (${(error / scipyError).toFixed(2)} x scipy ${peer})`;
+    cells.push(
+      `${label.padEnd(17)}${format(error)}${ratio}${error > (scipyError ?? Infinity) * (1 + 1e-9) ? " !" : ""}`,
+    );
   };
-  for (const [label, way] of KERNELS) measure(label, way);
+  for (const [label, peer, way] of KERNELS) measure(label, peer, way);
   setWasmKernelsEnabled(false);
   try {
-    if (x.length * h.length <= TYPESCRIPT_DIRECT_LIMIT) measure("ts direct", viaConvolve("direct"));
-    measure("ts fft", viaConvolve("fft"));
+    if (x.length * h.length <= TYPESCRIPT_DIRECT_LIMIT) {
+      measure("ts direct", "direct", viaConvolve("direct"));
+    }
+    measure("ts fft", "fft", viaConvolve("fft"));
   } finally {
     setWasmKernelsEnabled(true);
   }
   console.log(
     `${name}: scipy ${scipy.scipy} direct ${format(reference.direct)} fft ${
       format(reference.fft)
-    }\n  ${cells.join("\n  ")}`,
+    } auto ${format(reference.auto)} (${reference.auto_picks})\n  ${cells.join("\n  ")}`,
   );
 }
