@@ -784,7 +784,7 @@ function oneBlockSize(nEff: number, m: number): number {
 }
 
 /**
- * An upper bound of the module's static data (its `heapBase`, 1216 bytes today; a test
+ * An upper bound of the module's static data (its `heapBase`, 3264 bytes today; a test
  * checks the bound), so that the tap limit can be computed without an instance.
  *
  * @example
