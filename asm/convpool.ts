@@ -23,15 +23,19 @@ export function heapBase(): usize {
 // ---------------------------------------------------------------------------------
 
 // y[i] = sum_t xp[i + t] * hr[t] for i in [0, count): a correlation of the padded
-// signal with the reversed kernel, which is the convolution window the wrapper wants.
-// Four vector accumulators (16 f32 or 8 f64 outputs) are kept in registers while the
-// tap loop runs: each tap costs one splat and four unaligned loads for 4 vectors of
-// MACs, and the four independent add chains hide the add latency. Eight accumulators
-// were measured too: faster on Bun (JSC), but 35-50% slower on V8 (Node, Deno), whose
-// register allocation then spills; four is the best common choice.
+// signal with the reversed kernel, which is the convolution window the wrapper wants;
+// with `accumulate`, y[i] += that sum (y holds partial sums of earlier taps). Run in
+// f64 only: for Float64 outputs directly, for Float32 ones on widened copies (see
+// directWidenedF32). Four vector accumulators (8 f64 outputs) are kept in registers
+// while the tap loop runs: each tap costs one splat and four unaligned loads for 4
+// vectors of MACs, and the four independent add chains hide the add latency. Eight
+// accumulators were measured too: faster on Bun (JSC), but slower on V8 (Node, Deno),
+// whose register allocation then spills; four is the best common choice.
 // `count` must be a multiple of 4 vectors; xp must be readable up to count + m - 1.
 @inline
-function directBlocked<T>(xp: usize, hr: usize, y: usize, count: i32, m: i32): void {
+function directBlocked<T>(
+  xp: usize, hr: usize, y: usize, count: i32, m: i32, accumulate: bool,
+): void {
   const bytes = <usize>sizeof<T>();
   const step = <usize>64; // four vectors of outputs per block, in bytes
   const end = y + <usize>count * bytes;
@@ -43,6 +47,12 @@ function directBlocked<T>(xp: usize, hr: usize, y: usize, count: i32, m: i32): v
     let a1 = a0;
     let a2 = a0;
     let a3 = a0;
+    if (accumulate) {
+      a0 = v128.load(out);
+      a1 = v128.load(out, 16);
+      a2 = v128.load(out, 32);
+      a3 = v128.load(out, 48);
+    }
     let p = base;
     let q = hr;
     do {
@@ -64,83 +74,71 @@ function directBlocked<T>(xp: usize, hr: usize, y: usize, count: i32, m: i32): v
   }
 }
 
-/**
- * Taps per float32 run of the f32 direct kernel: products are rounded to f32 and
- * summed in f32 over runs of this many consecutive taps; each run's sum is then added
- * to a float64 accumulator, and the output is the float64 sum rounded once to f32.
- * A kernel of at most this many taps is a single run (the f32 loop above, unchanged).
- * Shorter runs cost more folds; longer ones let more error build up in f32 (at most
- * about DIRECT_RUN_F32 roundings of sum |x h|, independent of the kernel's length).
- */
-const DIRECT_RUN_F32: i32 = 16;
+/** Outputs per tile of the f32 direct kernel (a multiple of 16). */
+const WIDE_TILE: i32 = 64;
+/** Taps per chunk of the f32 direct kernel. */
+const WIDE_TAPS: i32 = 64;
+// Static scratch of the f32 direct kernel, below heapBase, so no layout of the
+// wrapper's overlaps it (and small: the wrapper bounds the static data): one tile's
+// signal window and one chunk's taps widened to f64, and the tile's f64 sums.
+const wideSignal: usize = memory.data((WIDE_TILE + WIDE_TAPS) * 8, 16);
+const wideKernel: usize = memory.data(WIDE_TAPS * 8, 16);
+const wideSums: usize = memory.data(WIDE_TILE * 8, 16);
 
-// Lanes 0-1 (widenLow) or 2-3 (widenHigh) of an f32x4 as an f64x2 (exact), and two
-// f64x2 rounded back to one f32x4 (narrowPair).
+/** Writes `n` f32 from src as f64 to dst (exact). */
 @inline
-function widenLow(a: v128): v128 {
-  return f64x2.promote_low_f32x4(a);
-}
-@inline
-function widenHigh(a: v128): v128 {
-  return f64x2.promote_low_f32x4(v128.shuffle<f32>(a, a, 2, 3, 2, 3));
-}
-@inline
-function narrowPair(lo: v128, hi: v128): v128 {
-  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+function widenF32(src: usize, dst: usize, n: i32): void {
+  const vectorEnd = src + <usize>(n & ~3) * 4;
+  const end = src + <usize>n * 4;
+  while (src < vectorEnd) {
+    const v = v128.load(src);
+    v128.store(dst, f64x2.promote_low_f32x4(v));
+    v128.store(dst, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)), 16);
+    src += 16;
+    dst += 32;
+  }
+  while (src < end) {
+    store<f64>(dst, <f64>load<f32>(src));
+    src += 4;
+    dst += 8;
+  }
 }
 
-// The f32 direct kernel for m > DIRECT_RUN_F32: per block of 16 outputs, f32x4 sums
-// over runs of DIRECT_RUN_F32 taps (the loop of directBlocked) folded into eight
-// f64x2 accumulators, which are rounded to f32 once at the end.
+/** Writes `n` (a multiple of 4) f64 from src, each rounded to f32, to dst. */
 @inline
-function directRunsF32(xp: usize, hr: usize, y: usize, count: i32, m: i32): void {
-  const end = y + <usize>count * 4;
-  const hend = hr + <usize>m * 4;
-  const run = <usize>DIRECT_RUN_F32 * 4;
-  let out = y;
-  let base = xp;
-  while (out < end) {
-    let s0 = f64x2.splat(0);
-    let s1 = s0;
-    let s2 = s0;
-    let s3 = s0;
-    let s4 = s0;
-    let s5 = s0;
-    let s6 = s0;
-    let s7 = s0;
-    let p = base;
-    let q = hr;
-    do {
-      let runEnd = q + run;
-      if (runEnd > hend) runEnd = hend;
-      let a0 = f32x4.splat(0);
-      let a1 = a0;
-      let a2 = a0;
-      let a3 = a0;
-      do {
-        const w = v128.load32_splat(q);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(p), w));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(p, 16), w));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(p, 32), w));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(p, 48), w));
-        p += 4;
-        q += 4;
-      } while (q < runEnd);
-      s0 = f64x2.add(s0, widenLow(a0));
-      s1 = f64x2.add(s1, widenHigh(a0));
-      s2 = f64x2.add(s2, widenLow(a1));
-      s3 = f64x2.add(s3, widenHigh(a1));
-      s4 = f64x2.add(s4, widenLow(a2));
-      s5 = f64x2.add(s5, widenHigh(a2));
-      s6 = f64x2.add(s6, widenLow(a3));
-      s7 = f64x2.add(s7, widenHigh(a3));
-    } while (q < hend);
-    v128.store(out, narrowPair(s0, s1));
-    v128.store(out, narrowPair(s2, s3), 16);
-    v128.store(out, narrowPair(s4, s5), 32);
-    v128.store(out, narrowPair(s6, s7), 48);
-    out += 64;
-    base += 64;
+function narrowF64(src: usize, dst: usize, n: i32): void {
+  const end = dst + <usize>n * 4;
+  while (dst < end) {
+    const lo = f32x4.demote_f64x2_zero(v128.load(src));
+    const hi = f32x4.demote_f64x2_zero(v128.load(src, 16));
+    v128.store(dst, v128.shuffle<f32>(lo, hi, 0, 1, 4, 5));
+    src += 32;
+    dst += 16;
+  }
+}
+
+// The f32 direct kernel: the f64 kernel on float64 copies of the data. Per tile of
+// WIDE_TILE outputs and chunk of WIDE_TAPS taps, the tile's signal window and the
+// chunk's taps are widened to f64 (exactly) in the static scratch, and
+// directBlocked<f64> adds their products to the tile's f64 sums; after the last chunk
+// the sums are rounded to f32, once. Every product of two f32 is exact in f64 (24-bit
+// significands, 48-bit product), so each output is the float64 sum of the exact
+// products, tap by tap, rounded to f32: the same arithmetic (bit for bit) as a
+// Float64 output of these inputs. Multiplying in f32 and widening the products, or
+// summing runs of taps in f32 before widening, would round the products or lose
+// small terms next to a large one (2^24 + 1 is 2^24 in f32); widening the data
+// instead costs WIDE_TILE + taps - 1 conversions per WIDE_TILE x taps multiply-adds.
+@inline
+function directWidenedF32(xp: usize, hr: usize, y: usize, count: i32, m: i32): void {
+  for (let o = 0; o < count; o += WIDE_TILE) {
+    const tile = min(WIDE_TILE, count - o);
+    for (let t = 0; t < m; t += WIDE_TAPS) {
+      const taps = min(WIDE_TAPS, m - t);
+      widenF32(hr + <usize>t * 4, wideKernel, taps);
+      widenF32(xp + <usize>(o + t) * 4, wideSignal, tile + taps - 1);
+      directBlocked<f64>(wideSignal, wideKernel, wideSums, tile, taps, t > 0);
+    }
+    narrowF64(wideSums, y + <usize>o * 4, tile);
   }
 }
 
@@ -149,7 +147,8 @@ function directRunsF32(xp: usize, hr: usize, y: usize, count: i32, m: i32): void
  * a small convolution's overhead): xp holds the signal at element m - 1 and hr the
  * kernel as given. Zeroes the m - 1 elements in front of the signal and those behind
  * it up to the last block, reverses the kernel unless `correlate`, then runs
- * {@link directBlocked} for outputs [start, start + count) into y.
+ * {@link directBlocked} (f64) or {@link directWidenedF32} (f32) for outputs
+ * [start, start + count) into y.
  */
 @inline
 function directWindow<T>(
@@ -163,10 +162,10 @@ function directWindow<T>(
     memory.fill(xp + <usize>filled * bytes, 0, <usize>(padded - filled) * bytes);
   }
   if (!correlate) reverseInPlace<T>(hr, m);
-  if (sizeof<T>() == 4 && m > DIRECT_RUN_F32) {
-    directRunsF32(xp + <usize>start * bytes, hr, y, count, m);
+  if (sizeof<T>() == 4) {
+    directWidenedF32(xp + <usize>start * bytes, hr, y, count, m);
   } else {
-    directBlocked<T>(xp + <usize>start * bytes, hr, y, count, m);
+    directBlocked<T>(xp + <usize>start * bytes, hr, y, count, m, false);
   }
 }
 

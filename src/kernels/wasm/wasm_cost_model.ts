@@ -2,8 +2,9 @@
  * The cost model behind method `"auto"` when the WebAssembly SIMD kernels run:
  * direct against the fused overlap-add pipeline (the single-transform variant is
  * overlap-add with one large block, and measured never cheaper), in nanoseconds,
- * with one set of constants per precision (f32x4 and f64x2 differ by more than a
- * factor of two, and not by the same factor for both kernels).
+ * with one set of constants per precision (the float32 transforms run in f32x4 and cost
+ * about half the float64 ones; both direct kernels sum in f64x2, float32 data being
+ * widened to f64 first, and differ in what they copy).
  *
  * - direct: `directPerMultiplyAdd * work + directPerSample * copied + directPerCall`.
  *   `work` is what the kernel really computes ({@linkcode directWork}): every output
@@ -34,7 +35,7 @@ import { chooseOverlapAddSize, effectiveSignal } from "./wasm_kernels.ts";
 
 /** Fitted costs of the WebAssembly kernels, in nanoseconds, per precision. */
 export interface WasmCostConstants {
-  /** Direct kernel, f32x4: one multiply-add of {@linkcode directWork}. */
+  /** Direct kernel, f32 data summed in f64x2: one multiply-add of {@linkcode directWork}. */
   directPerMultiplyAdd32: number;
   /** Direct kernel, f32: one sample copied in or out. */
   directPerSample32: number;
@@ -74,18 +75,24 @@ export interface WasmCostConstants {
  * `node_modules/.bin/bun bench/calibrate_wasm.bench.ts`. Per-runtime fits differ by a
  * few taps (Bun's direct kernel is relatively faster); one set for all keeps the
  * choice the same everywhere and costs little near the crossover, where the two
- * kernels are close anyway. With these constants the first full-mode kernel length
- * that leaves direct is, for n = 256, 1024, 4096, 16384, 65536 and 2^20: f32 60, 49,
- * 39, 37, 35, 35; f64 52, 38, 34, 32, 31, 30. They pick the faster of direct and
+ * kernels are close anyway. With the fitted constants the first full-mode kernel length
+ * that left direct was, for n = 256, 1024, 4096, 16384, 65536 and 2^20: f32 60, 49,
+ * 39, 37, 35, 35; f64 52, 38, 34, 32, 31, 30. They picked the faster of direct and
  * overlap-add at 174/180 (Node), 174/180 (Deno) and 175/180 (Bun) of the measured
  * points (within 5% of it at 177, 174 and 179); the worst pick costs 1.10x (65536x32
  * f32, Node), 1.15x (262144x32 f32, Deno) and 1.09x (256x63 f32, Bun), all at the
- * crossover. Not refitted since the f32 direct kernel began folding its sums into
- * float64 every 16 taps, which makes its multiply-adds a few percent dearer for
- * kernels over 16 taps: the true f32 crossover may now lie a tap or two lower.
+ * crossover. Since then the f32 direct kernel sums in float64: it widens its data to
+ * f64 tile by tile and runs the f64 kernel, so its multiply-add costs what the f64
+ * kernel's does. `directPerMultiplyAdd32` is therefore not refitted but set from
+ * `directPerMultiplyAdd64` times the ratio of f32 to f64 direct time measured at
+ * 4096 x 15, 63 and 255 in one process; the f32 per-sample and per-call
+ * constants (copies of float32 data) are unchanged. The f32 crossover moved to
+ * shorter kernels: 29, 21, 18, 17, 17 and 17 taps for the signal lengths above (the
+ * f32 transforms are cheaper than the f64 ones while the direct sums now cost the
+ * same), which timings of both kernels at 256 x 24/32 and 4096 x 16/20/28 confirm.
  */
 export const WASM_COST_CONSTANTS: Readonly<WasmCostConstants> = Object.freeze({
-  directPerMultiplyAdd32: 0.0606,
+  directPerMultiplyAdd32: 0.117,
   directPerSample32: 0.101,
   directPerCall32: 80.2,
   overlapAddPerUnit32: 0.142,

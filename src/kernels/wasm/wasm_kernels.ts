@@ -8,10 +8,10 @@
  * kernel reversed (correlation) without the caller copying it.
  *
  * Precision follows `out`: a `Float64Array` output is computed in f64x2; a
- * `Float32Array` output in f32x4, except that the direct kernel folds its f32 sums into
- * f64x2 accumulators every 16 taps (see {@linkcode convolveDirectWasm}). Inputs of the
- * other type are converted while they are copied into linear memory (mixed precision
- * costs nothing extra).
+ * `Float32Array` output by float32 transforms (f32x4) in the FFT kernels, while the
+ * direct kernel sums it in f64x2 too and rounds each output once (see
+ * {@linkcode convolveDirectWasm}). Inputs of the other type are converted while they
+ * are copied into linear memory (mixed precision costs nothing extra).
  *
  * Limits: a call's bytes are counted (`wasm_layout.ts`) before any work; one that does
  * not fit the 4 GiB memory runs in pieces, and an FFT kernel that no piece can hold is
@@ -525,12 +525,14 @@ function fittingPiece(
 /**
  * Direct (register-blocked SIMD) convolution window: `out[i] = full[start + i]`.
  *
- * Sums: a `Float64Array` output is accumulated in f64x2 lanes. A `Float32Array` output
- * rounds each product to float32 and sums it in float32 over runs of 16 consecutive
- * taps; each run's sum is added to a float64 accumulator, and the output is that
- * float64 sum rounded once to float32 (a kernel of at most 16 taps is one run). The
- * error is thus at most about 16 float32 roundings of `sum |x h|` however long the
- * kernel, instead of growing with it.
+ * Sums: every output is the float64 sum, tap by tap, of the products of the inputs'
+ * values. A `Float64Array` output is that sum (f64x2 lanes). A `Float32Array` output is
+ * that sum rounded once to float32: the kernel widens the float32 data to float64
+ * (exactly) tile by tile, so each product is exact and the output equals the
+ * `Float64Array` output of the same inputs rounded to float32, bit for bit. Its error
+ * is thus half a float32 spacing of the output plus the float64 sum's own error, and
+ * no float32 result can be closer: `[2^24, 1 x 299]` convolved with 300 ones gives
+ * 16777516 at index 299, the float32 nearest to 16777515.
  *
  * A window too large for the linear memory (4 GiB) is computed in pieces that fit,
  * and one whose every piece is too large by the TypeScript direct kernel.
@@ -782,7 +784,7 @@ function oneBlockSize(nEff: number, m: number): number {
 }
 
 /**
- * An upper bound of the module's static data (its `heapBase`, 1216 bytes today; a test
+ * An upper bound of the module's static data (its `heapBase`, 3264 bytes today; a test
  * checks the bound), so that the tap limit can be computed without an instance.
  *
  * @example
