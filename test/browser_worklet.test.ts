@@ -64,7 +64,7 @@ async function bundle(entry: { file: string } | { source: string }): Promise<str
 const PROBE_PROCESSOR = `
 import { convolve, getDefaultEngine } from "./mod.ts";
 import { activeKernelSet } from "./src/kernels/dispatch.ts";
-import { setWasmMemoryRetention } from "./src/kernels/wasm/wasm_kernels.ts";
+import { setWasmMemoryRetention } from "./src/kernels/wasm/wasm_instance.ts";
 import { runtimeCapabilities } from "./src/runtime/mod.ts";
 
 class Probe extends AudioWorkletProcessor {

@@ -13,22 +13,24 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Float } from "../src/types.ts";
+import { chooseOverlapAddSize } from "../src/kernels/wasm/wasm_cost_model.ts";
 import {
-  chooseOverlapAddSize,
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
+  realFftWasm,
+  wasmKernels,
+} from "../src/kernels/wasm/wasm_kernels.ts";
+import {
   DEFAULT_WASM_RELEASE_CHECK_MS,
   DEFAULT_WASM_RETAIN_BYTES,
-  kernelSpectrumReuses,
-  realFftWasm,
   releaseIdleWasmMemory,
-  setWasmKernelsEnabled,
   setWasmMemoryRetention,
-  wasmKernels,
   wasmMemoryBytes,
   wasmMemoryReleases,
-} from "../src/kernels/wasm/wasm_kernels.ts";
+} from "../src/kernels/wasm/wasm_instance.ts";
+import { kernelSpectrumReuses } from "../src/kernels/wasm/kernel_spectrum.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolveDirect } from "../src/kernels/direct.ts";
 import {

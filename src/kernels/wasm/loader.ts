@@ -1,16 +1,18 @@
 /**
- * Synchronous loader of the WebAssembly SIMD kernels.
+ * Synchronous loader of the WebAssembly SIMD kernels. It holds no instance: each
+ * {@linkcode instantiateWasm} makes a new one from the module, which is compiled
+ * once per process.
  *
  * The module (about 25 KiB) is embedded as base64 in `convpool_bytes.ts`, so it loads
  * with `new WebAssembly.Module` + `new WebAssembly.Instance` on Deno, Bun and Node
  * without fetch, file access or an awaited promise. Where WebAssembly or its SIMD
- * proposal is missing, {@linkcode loadWasmExports} returns `null` and callers fall
+ * proposal is missing, {@linkcode instantiateWasm} returns `null` and callers fall
  * back to the plain TypeScript kernels.
  *
  * @example
  * ```ts
- * import { loadWasmExports } from "./loader.ts";
- * const exports = loadWasmExports();
+ * import { instantiateWasm } from "./loader.ts";
+ * const exports = instantiateWasm();
  * console.log(exports === null ? "TypeScript kernels" : "WebAssembly SIMD kernels");
  * ```
  *
@@ -176,7 +178,16 @@ const SIMD_PROBE: Uint8Array<ArrayBuffer> = new Uint8Array([
   11,
 ]);
 
-/** Whether WebAssembly with the SIMD proposal is available in this runtime. */
+/**
+ * Whether WebAssembly with the SIMD proposal is available in this runtime (validates a
+ * tiny probe module; instantiates nothing).
+ *
+ * @example
+ * ```ts
+ * import { simdSupported } from "./loader.ts";
+ * console.log(typeof simdSupported()); // "boolean"
+ * ```
+ */
 export function simdSupported(): boolean {
   try {
     return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
@@ -185,7 +196,15 @@ export function simdSupported(): boolean {
   }
 }
 
-/** The compiled module's bytes (a fresh copy each call). */
+/**
+ * The compiled module's bytes (a fresh copy each call).
+ *
+ * @example
+ * ```ts
+ * import { wasmBytes } from "./loader.ts";
+ * console.log(wasmBytes()[0]); // 0 (the "\0asm" magic)
+ * ```
+ */
 export function wasmBytes(): Uint8Array<ArrayBuffer> {
   return decodeBase64(WASM_BASE64);
 }
@@ -210,8 +229,15 @@ function compiledModule(): WebAssembly.Module | null {
 /**
  * Instantiates a NEW copy of the kernels (own linear memory) from the module compiled
  * once per process, or returns `null` when WebAssembly SIMD is unavailable or
- * instantiation fails. Instantiating the compiled module took 26-126 us on Deno,
- * Node and Bun, against 190-500 us for compiling it again.
+ * instantiation fails. Holding the instance is the caller's job (the kernels keep
+ * theirs in `wasm_instance.ts`); instantiating is much cheaper than compiling again.
+ *
+ * @example
+ * ```ts
+ * import { instantiateWasm } from "./loader.ts";
+ * const a = instantiateWasm(), b = instantiateWasm();
+ * console.log(a === null || a.memory !== b!.memory); // true: each has its own memory
+ * ```
  */
 export function instantiateWasm(): WasmExports | null {
   const module = compiledModule();
@@ -221,21 +247,4 @@ export function instantiateWasm(): WasmExports | null {
   } catch {
     return null;
   }
-}
-
-let cached: WasmExports | null | undefined;
-
-/** The process-wide instance of the kernels (created on first call), or `null`. */
-export function loadWasmExports(): WasmExports | null {
-  if (cached === undefined) cached = instantiateWasm();
-  return cached;
-}
-
-/**
- * Forgets the process-wide instance, so that its linear memory (which can only grow)
- * can be collected once its last view is gone; the next {@linkcode loadWasmExports}
- * instantiates a fresh one.
- */
-export function releaseWasmExports(): void {
-  cached = undefined;
 }
