@@ -25,7 +25,7 @@ import {
   startOperationTimer,
 } from "./telemetry/record.ts";
 import { outputLength, outputStart } from "./modes.ts";
-import { type Float, type Method, METHOD_CHOICES, type Mode, MODES } from "./types.ts";
+import type { Float, Method, Mode } from "./types.ts";
 import { kernelWindowStart, transposes } from "./transpose.ts";
 import { floatArrayName } from "./typed_array_slots.ts";
 import {
@@ -119,15 +119,12 @@ function publicRequests(
   reverseKernel: boolean,
 ): Readonly<Record<Mode, Readonly<Record<Method, OperationRequest>>>> {
   const operation = reverseKernel ? OPERATION_INDEX.correlate : OPERATION_INDEX.convolve;
-  const byMode = {} as Record<Mode, Record<Method, OperationRequest>>;
-  for (const mode of MODES) {
-    const byMethod = {} as Record<Method, OperationRequest>;
-    for (const method of METHOD_CHOICES) {
-      byMethod[method] = Object.freeze({ caller, mode, method, reverseKernel, operation });
-    }
-    byMode[mode] = Object.freeze(byMethod);
-  }
-  return Object.freeze(byMode);
+  const forMode = (mode: Mode): Readonly<Record<Method, OperationRequest>> => {
+    const request = (method: Method) =>
+      Object.freeze({ caller, mode, method, reverseKernel, operation });
+    return Object.freeze({ auto: request("auto"), direct: request("direct"), fft: request("fft") });
+  };
+  return Object.freeze({ full: forMode("full"), same: forMode("same"), valid: forMode("valid") });
 }
 
 const CONVOLVE_REQUESTS = publicRequests("convolve", false);

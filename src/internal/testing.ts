@@ -2,7 +2,7 @@
  * Test hooks: switches that only tests and benchmarks throw, to reach fallbacks,
  * limits and faults with small inputs. This module is internal: `mod.ts` does not
  * export it and neither does any entry of `package.json` or `deno.json`, so users
- * of the package cannot reach it (test/package_internal.test.ts checks that).
+ * of the package cannot reach it (test/internal_testing.test.ts checks that).
  *
  * @example
  * ```ts

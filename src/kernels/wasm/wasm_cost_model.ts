@@ -31,7 +31,7 @@
 
 import type { KernelMethod } from "../../types.ts";
 import { nextPowerOfTwo } from "../power_of_two.ts";
-import { directBlock } from "./wasm_layout.ts";
+import { directOutputCount } from "./wasm_layout.ts";
 
 /**
  * Smallest complex FFT size the WebAssembly kernels use (their radix-4 tables need
@@ -202,8 +202,7 @@ export const WASM_COST_CONSTANTS: Readonly<WasmCostConstants> = Object.freeze({
  * f32, 8 in f64), each over all `m` taps of the zero-padded signal.
  */
 export function directWork(m: number, length: number, f64: boolean): number {
-  const block = directBlock(f64);
-  return Math.ceil(length / block) * block * m;
+  return directOutputCount(length, f64) * m;
 }
 
 /** Transform work units of the overlap-add pipeline for this window (see the module docs). */

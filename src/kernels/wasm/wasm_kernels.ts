@@ -61,6 +61,7 @@ import {
   alignUp,
   directBlock,
   directBytes,
+  directOutputCount,
   fftTableBytes,
   overlapAddBytes,
   spectrumBytes,
@@ -73,25 +74,10 @@ export interface WasmFftOptions {
 }
 
 /** The window signature every convolution kernel shares (TypeScript and WebAssembly). */
-export type WindowKernel = (
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-) => void;
+export type WindowKernel = typeof convolveDirect;
 
 /** A frequency-domain window kernel: a {@linkcode WindowKernel} that takes options. */
-export type WasmFftKernel = (
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-  options?: WasmFftOptions,
-) => void;
+export type WasmFftKernel = (...args: [...Parameters<WindowKernel>, WasmFftOptions?]) => void;
 
 /** The WebAssembly SIMD kernels, bound to the process-wide instance. */
 export interface WasmKernels {
@@ -238,8 +224,7 @@ export function convolveDirectWasm(
   }
   try {
     const bytes = f64 ? 8 : 4;
-    const block = directBlock(f64);
-    const count = Math.ceil(length / block) * block;
+    const count = directOutputCount(length, f64);
     // xp is the signal with m-1 zeros in front and zeros behind, long enough for the
     // last block: index q of xp is x[q - (m - 1)].
     const padded = start + count + m - 1;
@@ -352,26 +337,7 @@ function overlapAddWindow(
  * console.log(y); // Float64Array [1, 3, 5, 3] (to rounding)
  * ```
  */
-export function convolveFftWasm(
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-  options?: WasmFftOptions,
-): void {
-  overlapAddWithBlocks(
-    signal,
-    kernel,
-    out,
-    start,
-    length,
-    reverseKernel,
-    options,
-    singleTransformSize,
-  );
-}
+export const convolveFftWasm: WasmFftKernel = frequencyDomainKernel(singleTransformSize);
 
 /**
  * Fused overlap-add convolution window: kernel spectrum once per call (or reused,
@@ -392,25 +358,12 @@ export function convolveFftWasm(
  * console.log(y); // Float32Array [1, 3, 5, 3] (to rounding)
  * ```
  */
-export function convolveOverlapAddWasm(
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-  options?: WasmFftOptions,
-): void {
-  overlapAddWithBlocks(
-    signal,
-    kernel,
-    out,
-    start,
-    length,
-    reverseKernel,
-    options,
-    chooseOverlapAddSize,
-  );
+export const convolveOverlapAddWasm: WasmFftKernel = frequencyDomainKernel(chooseOverlapAddSize);
+
+/** A frequency-domain window kernel whose block size (unless given) comes from `blockSize`. */
+function frequencyDomainKernel(blockSize: BlockSize): WasmFftKernel {
+  return (signal, kernel, out, start, length, reverseKernel, options) =>
+    overlapAddWithBlocks(signal, kernel, out, start, length, reverseKernel, options, blockSize);
 }
 
 /**
