@@ -1,7 +1,8 @@
 /**
- * Synchronous loader of the WebAssembly SIMD kernels. It holds no instance: each
- * {@linkcode instantiateWasm} makes a new one from the module, which is compiled
- * once per process.
+ * Synchronous loader of the WebAssembly SIMD kernels. It holds nothing: it compiles
+ * the module ({@linkcode compileWasm}) and instantiates it
+ * ({@linkcode instantiateWasm}); `wasm_instance.ts` keeps the one module and the one
+ * instance the kernels use.
  *
  * The module (about 25 KiB) is embedded as base64 in `convpool_bytes.ts`, so it loads
  * with `new WebAssembly.Module` + `new WebAssembly.Instance` on Deno, Bun and Node
@@ -209,28 +210,31 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
   return decodeBase64(WASM_BASE64);
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The kernels' module, compiled once per process; `null` without WebAssembly SIMD. */
-function compiledModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    compiled = null;
-    if (simdSupported()) {
-      try {
-        compiled = new WebAssembly.Module(wasmBytes());
-      } catch {
-        // Leave null: callers fall back to the TypeScript kernels.
-      }
-    }
+/**
+ * Compiles the kernels' module, or returns `null` without WebAssembly SIMD (or when
+ * the engine refuses the module). Compiling costs far more than instantiating:
+ * compile once and keep the module (`wasm_instance.ts` does).
+ *
+ * @example
+ * ```ts
+ * import { compileWasm } from "./loader.ts";
+ * console.log(compileWasm() instanceof WebAssembly.Module); // true with SIMD
+ * ```
+ */
+export function compileWasm(): WebAssembly.Module | null {
+  if (!simdSupported()) return null;
+  try {
+    return new WebAssembly.Module(wasmBytes());
+  } catch {
+    return null; // callers fall back to the TypeScript kernels
   }
-  return compiled;
 }
 
 /**
- * Instantiates a NEW copy of the kernels (own linear memory) from the module compiled
- * once per process, or returns `null` when WebAssembly SIMD is unavailable or
- * instantiation fails. Holding the instance is the caller's job (the kernels keep
- * theirs in `wasm_instance.ts`); instantiating is much cheaper than compiling again.
+ * Instantiates a NEW copy of the kernels (own linear memory) from `module` (by
+ * default a freshly compiled one), or returns `null` when WebAssembly SIMD is
+ * unavailable or instantiation fails. Holding the module and the instance is the
+ * caller's job (the kernels keep theirs in `wasm_instance.ts`).
  *
  * @example
  * ```ts
@@ -239,8 +243,9 @@ function compiledModule(): WebAssembly.Module | null {
  * console.log(a === null || a.memory !== b!.memory); // true: each has its own memory
  * ```
  */
-export function instantiateWasm(): WasmExports | null {
-  const module = compiledModule();
+export function instantiateWasm(
+  module: WebAssembly.Module | null = compileWasm(),
+): WasmExports | null {
   if (module === null) return null;
   try {
     return new WebAssembly.Instance(module, {}).exports as unknown as WasmExports;

@@ -35,7 +35,7 @@
 import { type MaintenanceTimer, startMaintenanceTimer } from "../../maintenance_timer.ts";
 import type { Float } from "../../types.ts";
 import { KernelSpectrumCache } from "./kernel_spectrum.ts";
-import { instantiateWasm, simdSupported, type WasmExports } from "./loader.ts";
+import { compileWasm, instantiateWasm, simdSupported, type WasmExports } from "./loader.ts";
 import { alignUp, fftTableBytes, twiddleElements, WASM_MEMORY_LIMIT_BYTES } from "./wasm_layout.ts";
 
 /**
@@ -292,6 +292,8 @@ export function twiddleBytes(n: number, f64: boolean): number {
 
 // ---- the process-wide instance ---------------------------------------------------
 
+/** The kernels' module, compiled on first use (null: no WebAssembly SIMD). */
+let compiled: WebAssembly.Module | null | undefined;
 let current: WasmInstance | null = null;
 let instanceDrops = 0;
 let releaseCount = 0;
@@ -310,7 +312,8 @@ let releaseCount = 0;
 export function currentWasmInstance(): WasmInstance | null {
   if (!WASM_TEST_SETTINGS.enabled) return null;
   if (current === null) {
-    const exports = instantiateWasm();
+    if (compiled === undefined) compiled = compileWasm();
+    const exports = instantiateWasm(compiled);
     if (exports !== null) current = new WasmInstance(exports);
   }
   return current;
