@@ -1,6 +1,7 @@
 /**
  * The test hooks of `src/internal/testing.ts` work, and stay internal: neither
- * `mod.ts` nor any package entry exports them, and no shipped module imports them.
+ * `mod.ts` nor any package entry exports them, the published package leaves them
+ * out, and no shipped module imports them.
  *
  * @module
  */
@@ -38,6 +39,11 @@ describe("the internal test hooks", () => {
       const entries = JSON.stringify([manifest.exports ?? {}, manifest.browser ?? {}]);
       assert.ok(!entries.includes("internal"), `${file} exposes src/internal/: ${entries}`);
     }
+  });
+
+  it("are left out of the published package", () => {
+    const deno = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"));
+    assert.ok(deno.publish.exclude.includes("src/internal/"), "deno.json publishes src/internal/");
   });
 
   it("are imported by no shipped module", () => {

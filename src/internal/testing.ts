@@ -1,8 +1,9 @@
 /**
  * Test hooks: switches that only tests and benchmarks throw, to reach fallbacks,
  * limits and faults with small inputs. This module is internal: `mod.ts` does not
- * export it and neither does any entry of `package.json` or `deno.json`, so users
- * of the package cannot reach it (test/internal_testing.test.ts checks that).
+ * export it, neither does any entry of `package.json` or `deno.json`, and the
+ * published package leaves `src/internal/` out, so users of the package cannot reach
+ * it (test/internal_testing.test.ts checks that).
  *
  * @example
  * ```ts
