@@ -40,7 +40,7 @@ import FFT from "fft.js";
 import { directConvolution, fftConvolution } from "ml-convolution";
 import { convolve } from "../mod.ts";
 import { activeKernelSet } from "../src/kernels/dispatch.ts";
-import { setWasmKernelsEnabled } from "../src/kernels/wasm/wasm_kernels.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { opaqueSignal, runAndSave, warmUp } from "./harness.ts";
 
 /** The reference grid of the README's benchmark tables. */

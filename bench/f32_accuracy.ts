@@ -30,8 +30,8 @@ import {
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
-  setWasmKernelsEnabled,
 } from "../src/kernels/wasm/wasm_kernels.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 
 /** Where bench/f32_accuracy.py writes its cases. */
 const DATA: string = join(dirname(fileURLToPath(import.meta.url)), "..", ".tmp", "f32_accuracy");
@@ -108,7 +108,9 @@ for (const [name, reference] of Object.entries(scipy.cases)) {
       ? ""
       : ` (${(error / scipyError).toFixed(2)} x scipy ${peer})`;
     cells.push(
-      `${label.padEnd(17)}${format(error)}${ratio}${error > (scipyError ?? Infinity) * (1 + 1e-9) ? " !" : ""}`,
+      `${label.padEnd(17)}${format(error)}${ratio}${
+        error > (scipyError ?? Infinity) * (1 + 1e-9) ? " !" : ""
+      }`,
     );
   };
   for (const [label, peer, way] of KERNELS) measure(label, peer, way);

@@ -27,6 +27,13 @@ import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "../src/telemetry/record.ts";
+
+/** `2^k (value)` for a power of two, else the value: how dashboard prose quotes a threshold. */
+function powerOfTwoText(value: number): string {
+  const exponent = Math.log2(value);
+  return Number.isInteger(exponent) ? `2^${exponent} (${value})` : String(value);
+}
 
 /** The label filter every query carries (the `job` and `instance` variables). */
 export const SELECTOR = 'job=~"$job",instance=~"$instance"';
@@ -275,7 +282,10 @@ export function overviewDashboard(): dashboard.Dashboard {
       title: "Operation latency p50 / p95 / p99",
       description:
         "Latency quantiles over all operations, from the convpool.operation.duration histogram (buckets 100 ns to 1 s; " +
-        "operations under 65536 multiply-accumulates are sampled 1 in 128 and weighted). A p99 far above p50 with heap " +
+        `operations under ${
+          powerOfTwoText(ALWAYS_TIME_WORK)
+        } multiply-accumulates are sampled 1 in ${SAMPLE_INTERVAL} ` +
+        "and weighted). A p99 far above p50 with heap " +
         "allocations or GC pauses at the same time means buffers are allocated on the hot path: raise " +
         "CONVPOOL_POOL_MAX_BUFFERS_PER_CLASS (configure key poolMaxBuffersPerClass) or pre-warm the sizes you use " +
         "(BufferUtils.preWarm). Set CONVPOOL_TELEMETRY=off only if you do not need this panel.",

@@ -29,7 +29,12 @@
  */
 
 import type { AllocationEngine } from "./alloc/engine.ts";
-import { executeOperation, resolveEngine } from "./convolve.ts";
+import {
+  executeOperation,
+  fullConvolution,
+  type OperationRequest,
+  resolveEngine,
+} from "./convolve.ts";
 import { OPERATION_INDEX } from "./telemetry/record.ts";
 import { CachedWorkspace } from "./kernels/workspace.ts";
 import { acquireResultFloat32 } from "./result_buffer.ts";
@@ -138,6 +143,7 @@ function convolutionBatch(
   const engine = resolveEngine(options?.engine, caller);
   const reuseBuffers = options?.reuseBuffers ?? true;
   const shared = options?.useSharedWorkspace ?? true;
+  const request = fullConvolution(caller, OPERATION_INDEX.batch);
   // Every pair is checked before any buffer is taken, so a bad pair costs nothing.
   for (let i = 0; i < pairs.length; i++) checkPair(pairs[i], i, caller);
   const results: Float32Array[] = new Array(pairs.length);
@@ -153,15 +159,11 @@ function convolutionBatch(
     for (let i = 0; i < pairs.length; i++) {
       if (i >= taken) results[taken++] = take(i);
       executeOperation(
-        caller,
         pairs[i][0],
         pairs[i][1],
-        "full",
-        "auto",
         results[i],
         engine,
-        OPERATION_INDEX.batch,
-        shared ? undefined : new CachedWorkspace(),
+        shared ? request : { ...request, scratch: new CachedWorkspace() },
       );
     }
   } catch (error) {
@@ -174,6 +176,8 @@ function convolutionBatch(
 /** Per-stream state shared by the sync and async generators. */
 interface StreamState {
   engine: AllocationEngine;
+  /** What each pair's operation computes (built once per stream). */
+  request: OperationRequest;
   /** Results come from the pool (else plain arrays). */
   pooled: boolean;
   /** The generator gives each yielded batch back itself (see StreamOptions.recycle). */
@@ -206,6 +210,7 @@ function startStream(
   const recycle = options?.recycle === true;
   return {
     engine: resolveEngine(options?.engine, caller),
+    request: fullConvolution(caller, OPERATION_INDEX.stream),
     pooled: recycle || (options?.reuseBuffers ?? true),
     recycle,
     batch: [],
@@ -246,16 +251,7 @@ function streamPair(
     ? acquireResultFloat32(state.engine, length)
     : new Float32Array(length);
   state.batch.push(result);
-  executeOperation(
-    caller,
-    pair[0],
-    pair[1],
-    "full",
-    "auto",
-    result,
-    state.engine,
-    OPERATION_INDEX.stream,
-  );
+  executeOperation(pair[0], pair[1], result, state.engine, state.request);
   return state.batch.length === batchSize ? rotate(state) : null;
 }
 

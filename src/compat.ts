@@ -16,13 +16,19 @@
  */
 
 import type { EngineStats } from "./alloc/stats.ts";
-import { executeOperation } from "./convolve.ts";
+import { executeOperation, fullConvolution } from "./convolve.ts";
 import { getDefaultEngine } from "./default_engine.ts";
 import { acquireResultFloat32 } from "./result_buffer.ts";
 import { OPERATION_INDEX } from "./telemetry/record.ts";
 import type { Float } from "./types.ts";
 import { floatArrayName } from "./typed_array_slots.ts";
 import { checkNonEmptyFloat, describeValue } from "./validate.ts";
+
+const CONVOLUTION_REQUEST = fullConvolution("convolution", OPERATION_INDEX.convolve);
+const CONVOLUTION_IN_PLACE_REQUEST = fullConvolution(
+  "convolutionInPlace",
+  OPERATION_INDEX.convolve,
+);
 
 /**
  * Full-mode convolution of a `Float32Array` signal; the result comes from the
@@ -41,16 +47,7 @@ export function convolution(signal: Float32Array, kernel: Float): Float32Array {
   const engine = getDefaultEngine();
   const result = acquireResultFloat32(engine, x.length + h.length - 1);
   try {
-    return executeOperation(
-      "convolution",
-      x,
-      h,
-      "full",
-      "auto",
-      result,
-      engine,
-      OPERATION_INDEX.convolve,
-    );
+    return executeOperation(x, h, result, engine, CONVOLUTION_REQUEST);
   } catch (error) {
     engine.release(result);
     throw error;
@@ -71,16 +68,7 @@ export function convolutionInPlace(
   result: Float32Array,
 ): Float32Array {
   const x = checkFloat32Signal(signal, "convolutionInPlace");
-  return executeOperation(
-    "convolutionInPlace",
-    x,
-    kernel,
-    "full",
-    "auto",
-    result,
-    getDefaultEngine(),
-    OPERATION_INDEX.convolve,
-  );
+  return executeOperation(x, kernel, result, getDefaultEngine(), CONVOLUTION_IN_PLACE_REQUEST);
 }
 
 function checkFloat32Signal(signal: unknown, caller: string): Float32Array {

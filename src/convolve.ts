@@ -105,16 +105,48 @@ function runOperation<T extends Float>(
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new TypeError(`${caller}: options must be an object, received ${describeValue(options)}`);
   }
-  return executeOperation(
-    caller,
-    signal,
-    kernel,
-    parseMode(options?.mode, caller),
-    parseMethod(options?.method, caller),
-    options?.out,
-    resolveEngine(options?.engine, caller),
-    reverseKernel ? OPERATION_INDEX.correlate : OPERATION_INDEX.convolve,
-  );
+  const mode = parseMode(options?.mode, caller);
+  const method = parseMethod(options?.method, caller);
+  const engine = resolveEngine(options?.engine, caller);
+  const requests = reverseKernel ? CORRELATE_REQUESTS : CONVOLVE_REQUESTS;
+  return executeOperation(signal, kernel, options?.out, engine, requests[mode][method]);
+}
+
+/**
+ * The {@linkcode OperationRequest}s of one public function, one per mode and method,
+ * built once so that a call builds none (the hot path allocates nothing).
+ */
+function publicRequests(
+  caller: "convolve" | "correlate",
+  reverseKernel: boolean,
+): Readonly<Record<Mode, Readonly<Record<Method, OperationRequest>>>> {
+  const operation = reverseKernel ? OPERATION_INDEX.correlate : OPERATION_INDEX.convolve;
+  const forMode = (mode: Mode): Readonly<Record<Method, OperationRequest>> => {
+    const request = (method: Method) =>
+      Object.freeze({ caller, mode, method, reverseKernel, operation });
+    return Object.freeze({ auto: request("auto"), direct: request("direct"), fft: request("fft") });
+  };
+  return Object.freeze({ full: forMode("full"), same: forMode("same"), valid: forMode("valid") });
+}
+
+const CONVOLVE_REQUESTS = publicRequests("convolve", false);
+const CORRELATE_REQUESTS = publicRequests("correlate", true);
+
+/**
+ * The request of a full-mode convolution with method `"auto"` (the seed-style API,
+ * batches and workers), recorded under `operation` (an index of
+ * {@linkcode OPERATION_INDEX}). Build it once, outside any per-call loop.
+ *
+ * @example
+ * ```ts
+ * import { fullConvolution } from "./convolve.ts";
+ * import { OPERATION_INDEX } from "./telemetry/record.ts";
+ * const request = fullConvolution("convolution", OPERATION_INDEX.convolve);
+ * console.log(request.mode, request.method, request.reverseKernel); // full auto false
+ * ```
+ */
+export function fullConvolution(caller: string, operation: number): OperationRequest {
+  return Object.freeze({ caller, mode: "full", method: "auto", reverseKernel: false, operation });
 }
 
 /** Returns `engine`, or the default engine when it is undefined. */
@@ -127,24 +159,56 @@ export function resolveEngine(engine: unknown, caller: string): AllocationEngine
 }
 
 /**
+ * What {@linkcode executeOperation} computes, apart from the arrays and the engine,
+ * already parsed. Hoist it: the public functions use requests built once.
+ */
+export interface OperationRequest {
+  /** The public function's name, for error messages. */
+  readonly caller: string;
+  /** Output window. */
+  readonly mode: Mode;
+  /** Kernel family asked for (`"auto"`: the cost model picks). */
+  readonly method: Method;
+  /** True for correlation: the kernel is used reversed. */
+  readonly reverseKernel: boolean;
+  /** The counter the operation is recorded under (an index of {@linkcode OPERATION_INDEX}). */
+  readonly operation: number;
+  /** Replaces the engine's workspace (batches with `useSharedWorkspace: false`). */
+  readonly scratch?: Workspace;
+}
+
+/**
  * The whole operation after option parsing, shared by the public functions, the
  * seed-style API and batches: checks the arrays, resolves `out` (allocated when
- * undefined), runs the chosen kernel with scratch from `engine`, and counts (and,
- * sampled, times) it under `operation` (an index of {@linkcode OPERATION_INDEX}).
- * Correlation is the operation {@linkcode OPERATION_INDEX}.correlate. `scratch`
- * replaces the engine's workspace (batches with `useSharedWorkspace: false`).
+ * undefined), runs the chosen kernel (reversed when `request.reverseKernel`) with
+ * scratch from `engine`, and counts (and, sampled, times) it in `engine` under
+ * `request.operation`.
+ *
+ * @example
+ * ```ts
+ * import { executeOperation } from "./convolve.ts";
+ * import { getDefaultEngine } from "./default_engine.ts";
+ * import { OPERATION_INDEX } from "./telemetry/record.ts";
+ * const request = {
+ *   caller: "example",
+ *   mode: "full",
+ *   method: "auto",
+ *   reverseKernel: false,
+ *   operation: OPERATION_INDEX.convolve,
+ * } as const;
+ * const x = new Float32Array([1, 2, 3]), h = new Float32Array([1, 1]);
+ * const y = executeOperation(x, h, undefined, getDefaultEngine(), request);
+ * console.log(y); // Float32Array [1, 3, 5, 3]
+ * ```
  */
 export function executeOperation<T extends Float>(
-  caller: string,
   signal: T,
   kernel: Float,
-  mode: Mode,
-  method: Method,
   out: unknown,
   engine: AllocationEngine,
-  operation: number,
-  scratch?: Workspace,
+  request: OperationRequest,
 ): T {
+  const { caller, mode, method, reverseKernel, operation, scratch } = request;
   // From here on only the checked arrays are used: their lengths come from internal
   // slots, and no user code runs before the kernel has finished.
   const x = checkNonEmptyFloat(signal, "signal", caller);
@@ -154,13 +218,12 @@ export function executeOperation<T extends Float>(
   checkFullOutputLength(n, m, caller);
   const length = outputLength(n, m, mode);
   const target = resolveOutput(caller, x, h, out, length);
-  const correlate = operation === OPERATION_INDEX.correlate;
   // A kernel longer than the signal: the kernels get the transposed problem, whose
   // cost follows the shorter input (see transpose.ts).
   const transpose = transposes(n, m);
   const first = transpose ? h : x;
   const second = transpose ? x : h;
-  const start = kernelWindowStart(n, m, outputStart(n, m, mode), length, correlate);
+  const start = kernelWindowStart(n, m, outputStart(n, m, mode), length, reverseKernel);
   const kernelMethod = pickKernel(
     method,
     first.length,
@@ -172,16 +235,16 @@ export function executeOperation<T extends Float>(
   const weight = engine.telemetry ? operationSampleWeight(n * m) : 0;
   if (weight > 0) startOperationTimer();
   if (scratch !== undefined || !needsScratch(kernelMethod)) {
-    runKernel(kernelMethod, first, second, target, start, length, correlate, scratch);
+    runKernel(kernelMethod, first, second, target, start, length, reverseKernel, scratch);
   } else {
     const workspace = engine.beginOperation();
     try {
-      runKernel(kernelMethod, first, second, target, start, length, correlate, workspace);
+      runKernel(kernelMethod, first, second, target, start, length, reverseKernel, workspace);
     } finally {
       engine.endOperation();
     }
   }
-  if (transpose && correlate) target.reverse(); // target has exactly `length` elements
+  if (transpose && reverseKernel) target.reverse(); // target has exactly `length` elements
   if (weight > 0) {
     recordTimedOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], weight);
   } else {

@@ -52,7 +52,7 @@ const SAMPLE_RATE = 48000;
 const PROBE_PROCESSOR = `
 import { convolve, getDefaultEngine } from "./mod.ts";
 import { activeKernelSet } from "./src/kernels/dispatch.ts";
-import { setWasmMemoryRetention } from "./src/kernels/wasm/wasm_kernels.ts";
+import { setWasmMemoryRetention } from "./src/kernels/wasm/wasm_instance.ts";
 import { runtimeCapabilities } from "./src/runtime/mod.ts";
 
 class Probe extends AudioWorkletProcessor {

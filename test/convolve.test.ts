@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { convolve, correlate } from "../mod.ts";
 import { checkFullOutputLength } from "../src/validate.ts";
 import { activeKernelSet, pickKernel } from "../src/kernels/dispatch.ts";
-import { setWasmKernelsEnabled } from "../src/kernels/wasm/wasm_kernels.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import type { Float, Method, Mode } from "../src/types.ts";
 import {
   assertClose,

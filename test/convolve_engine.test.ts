@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { convolve, correlate, createEngine, getDefaultEngine } from "../mod.ts";
 import { METHODS, OPERATIONS } from "../src/alloc/counters.ts";
-import { setWasmKernelsEnabled } from "../src/kernels/wasm/wasm_kernels.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { randomSignal } from "./helpers/reference.ts";
 
 function operationCount(

@@ -14,6 +14,7 @@ import { ATTRIBUTES, METRICS } from "../src/telemetry/names.ts";
 import { prometheusName } from "../src/telemetry/prometheus_names.ts";
 import { GC_CYCLES_METRIC, RUNTIME_ATTRIBUTES } from "../src/telemetry/runtime_metrics.ts";
 import { ENGINE_ENV_VARS } from "../src/alloc/env_config.ts";
+import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "../src/telemetry/record.ts";
 
 const DIR = fileURLToPath(new URL("../dashboards/", import.meta.url));
 
@@ -258,5 +259,20 @@ describe("the panels cover issue 15", () => {
       /^sum by \(convpool_setting, convpool_direction\) \(increase\(convpool_autotune_adjustments_total\{/,
     );
     assert.match(panel?.description ?? "", /CONVPOOL_AUTOTUNE/);
+  });
+});
+
+describe("dashboard prose", () => {
+  it("quotes the latency sampling from the constants the recorder uses", () => {
+    const panel = panelsOf(BUILT[0]).find((p) => p.title === "Operation latency p50 / p95 / p99");
+    const description = panel?.description ?? "";
+    assert.ok(
+      description.includes(`1 in ${SAMPLE_INTERVAL} `),
+      `sampling rate missing: ${description}`,
+    );
+    assert.ok(
+      description.includes(`(${ALWAYS_TIME_WORK}) multiply-accumulates`),
+      `always-timed threshold missing: ${description}`,
+    );
   });
 });

@@ -18,11 +18,11 @@ import {
   DEFAULT_WASM_RELEASE_CHECK_MS,
   DEFAULT_WASM_RETAIN_BYTES,
   releaseIdleWasmMemory,
-  setWasmKernelsEnabled,
   setWasmMemoryRetention,
   wasmMemoryBytes,
   wasmMemoryReleases,
-} from "../src/kernels/wasm/wasm_kernels.ts";
+} from "../src/kernels/wasm/wasm_instance.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { createDurationProducer } from "../src/telemetry/duration_producer.ts";
 import { METRICS } from "../src/telemetry/names.ts";
 import {

@@ -11,26 +11,26 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import type { Float } from "../src/types.ts";
+import { chooseOverlapAddSize } from "../src/kernels/wasm/wasm_cost_model.ts";
 import {
-  chooseOverlapAddSize,
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
+  realFftWasm,
+  wasmKernels,
+} from "../src/kernels/wasm/wasm_kernels.ts";
+import {
   DEFAULT_WASM_RELEASE_CHECK_MS,
   DEFAULT_WASM_RETAIN_BYTES,
-  kernelSpectrumReuses,
-  realFftWasm,
   releaseIdleWasmMemory,
-  setWasmKernelsEnabled,
   setWasmMemoryRetention,
-  wasmKernels,
   wasmMemoryBytes,
   wasmMemoryReleases,
-} from "../src/kernels/wasm/wasm_kernels.ts";
+} from "../src/kernels/wasm/wasm_instance.ts";
+import { kernelSpectrumReuses } from "../src/kernels/wasm/kernel_spectrum.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
-import { convolveDirect } from "../src/kernels/direct.ts";
 import {
   assertClose,
   convolutionScale,
@@ -90,159 +90,8 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
     assert.notEqual(wasmKernels(), null);
   });
 
-  const sizes: [number, number][] = [
-    [1, 1],
-    [1, 5],
-    [2, 1],
-    [3, 2],
-    [15, 15],
-    [16, 16],
-    [17, 3],
-    [63, 64],
-    [100, 7],
-    [256, 15],
-    [257, 16],
-    [1000, 3000],
-    [10, 300],
-    [4096, 63],
-    [5000, 1023],
-    [65536, 31],
-    [100000, 9],
-    [3, 5000],
-  ];
-  for (const [name, kernel] of METHODS) {
-    for (const type of ["f32", "f64"] as const) {
-      it(`${name} matches the float64 reference in ${type} on full outputs of many sizes`, () => {
-        for (const [n, m] of sizes) {
-          const x = randomSignal(ARRAYS[type], n, n + 3 * m);
-          const h = randomSignal(ARRAYS[type], m, 7 * n + m);
-          for (const rev of [false, true]) {
-            const want = referenceFull(x, h, rev);
-            const out = new ARRAYS[type](n + m - 1);
-            kernel(x, h, out, 0, n + m - 1, rev);
-            assertWindow(out, want, 0, n + m - 1, `${name} ${type} ${n}x${m} rev=${rev}`, x, h);
-          }
-        }
-      });
-    }
-  }
-
-  for (const [name, kernel] of METHODS) {
-    it(`${name} computes any window, writes only [0, length), for random shapes and types`, () => {
-      fc.assert(
-        fc.property(
-          fc.integer({ min: 1, max: 700 }),
-          fc.integer({ min: 1, max: 300 }),
-          fc.double({ min: 0, max: 1, noNaN: true }),
-          fc.double({ min: 0, max: 1, noNaN: true }),
-          fc.boolean(),
-          fc.constantFrom("f32", "f64"),
-          fc.constantFrom("f32", "f64"),
-          fc.constantFrom("f32", "f64"),
-          fc.integer({ min: 1, max: 1 << 20 }),
-          (n, m, a, b, rev, tx, th, to, seed) => {
-            const full = n + m - 1;
-            const start = Math.min(full, Math.floor(a * full));
-            const length = Math.floor(b * (full - start));
-            const x = randomSignal(ARRAYS[tx], n, seed);
-            const h = randomSignal(ARRAYS[th], m, seed + 1);
-            const out = new ARRAYS[to](length + 5);
-            out.fill(NaN);
-            kernel(x, h, out, start, length, rev);
-            assertWindow(out, referenceFull(x, h, rev), start, length, `${name} ${n}x${m}`, x, h);
-            for (let i = length; i < out.length; i++) assert.ok(Number.isNaN(out[i]));
-          },
-        ),
-        { numRuns: 60 },
-      );
-    });
-  }
-
-  it("agrees with the TypeScript direct kernel (the fallback) on the same windows", () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 2000 }),
-        fc.integer({ min: 1, max: 200 }),
-        fc.boolean(),
-        fc.constantFrom("f32", "f64"),
-        fc.integer({ min: 1, max: 1 << 20 }),
-        (n, m, rev, type, seed) => {
-          const x = randomSignal(ARRAYS[type], n, seed);
-          const h = randomSignal(ARRAYS[type], m, seed + 7);
-          const full = n + m - 1;
-          const start = seed % full;
-          const length = full - start;
-          const ts = new ARRAYS[type](length);
-          convolveDirect(x, h, ts, start, length, rev);
-          const want = new Float64Array(full);
-          want.set(ts, start);
-          for (const [name, kernel] of METHODS) {
-            const out = new ARRAYS[type](length);
-            kernel(x, h, out, start, length, rev);
-            assertWindow(out, want, start, length, `${name} vs TypeScript ${n}x${m}`, x, h);
-          }
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
-
-  it("handles a one-sample signal with a long kernel on every window (a found counterexample)", () => {
-    const x = randomSignal(Float32Array, 1, 1);
-    const h = randomSignal(Float32Array, 64, 8);
-    for (const [name, kernel] of METHODS) {
-      for (const start of [0, 1, 63]) {
-        const out = new Float32Array(64 - start);
-        kernel(x, h, out, start, 64 - start, false);
-        assertWindow(
-          out,
-          referenceFull(x, h, false),
-          start,
-          64 - start,
-          `${name} 1x64 from ${start}`,
-          x,
-          h,
-        );
-      }
-    }
-  });
-
-  it("accepts mixed precision: the output's type sets the arithmetic", () => {
-    const x32 = randomSignal(Float32Array, 3000, 1);
-    const h64 = randomSignal(Float64Array, 200, 2);
-    const x64 = randomSignal(Float64Array, 3000, 3);
-    const h32 = randomSignal(Float32Array, 200, 4);
-    for (const [, kernel] of METHODS) {
-      const o32 = new Float32Array(3199);
-      kernel(x32, h64, o32, 0, 3199, false);
-      assertWindow(o32, referenceFull(x32, h64, false), 0, 3199, "f32 x f64 -> f32", x32, h64);
-      const o64 = new Float64Array(3199);
-      kernel(x64, h32, o64, 0, 3199, true);
-      assertWindow(o64, referenceFull(x64, h32, true), 0, 3199, "f64 x f32 -> f64", x64, h32);
-      const o64b = new Float64Array(3199);
-      kernel(x32, h32, o64b, 0, 3199, false);
-      assertWindow(o64b, referenceFull(x32, h32, false), 0, 3199, "f32 x f32 -> f64", x32, h32);
-    }
-  });
-
-  it("handles the large grid shapes (65536 x 1023 by FFT, 1e5 x 255 by all)", () => {
-    const x = randomSignal(Float32Array, 65536, 11);
-    const h = randomSignal(Float32Array, 1023, 12);
-    const want = referenceFull(x, h, false);
-    for (const kernel of [convolveFftWasm, convolveOverlapAddWasm]) {
-      const out = new Float32Array(want.length);
-      kernel(x, h, out, 0, want.length, false);
-      assertWindow(out, want, 0, want.length, "65536x1023", x, h);
-    }
-    const x2 = randomSignal(Float64Array, 100000, 13);
-    const h2 = randomSignal(Float64Array, 255, 14);
-    const want2 = referenceFull(x2, h2, true);
-    for (const [name, kernel] of METHODS) {
-      const out = new Float64Array(want2.length);
-      kernel(x2, h2, out, 0, want2.length, true);
-      assertWindow(out, want2, 0, want2.length, `1e5x255 ${name}`, x2, h2);
-    }
-  });
+  // The window contract (random windows, sizes, precisions, agreement with the
+  // TypeScript kernels) is tested for all kernels in kernel_contract.test.ts.
 
   it("honours an explicit fftSize and rejects an impossible one", () => {
     const x = randomSignal(Float64Array, 5000, 21);

@@ -14,8 +14,8 @@ import {
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
-  setWasmKernelsEnabled,
 } from "../src/kernels/wasm/wasm_kernels.ts";
+import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolve } from "../src/convolve.ts";
 import {

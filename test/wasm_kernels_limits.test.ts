@@ -15,12 +15,10 @@ import {
   convolveFftWasm,
   convolveOverlapAddWasm,
   realFftWasm,
-  setWasmFaultHookForTests,
-  setWasmMemoryLimitForTests,
   wasmFftTapLimit,
-  wasmInstanceDrops,
-  wasmMemoryBytes,
 } from "../src/kernels/wasm/wasm_kernels.ts";
+import { setWasmFaultHookForTests, setWasmMemoryLimitForTests } from "../src/internal/testing.ts";
+import { wasmInstanceDrops, wasmMemoryBytes } from "../src/kernels/wasm/wasm_instance.ts";
 import { WASM_MEMORY_LIMIT_BYTES } from "../src/kernels/wasm/wasm_layout.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolve } from "../src/convolve.ts";

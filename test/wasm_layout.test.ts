@@ -19,10 +19,10 @@ import { instantiateWasm, simdSupported } from "../src/kernels/wasm/loader.ts";
 import {
   convolveDirectWasm,
   convolveOverlapAddWasm,
-  setWasmMemoryLimitForTests,
   WASM_STATIC_BYTES_BOUND,
-  wasmMemoryBytes,
 } from "../src/kernels/wasm/wasm_kernels.ts";
+import { setWasmMemoryLimitForTests } from "../src/internal/testing.ts";
+import { wasmMemoryBytes } from "../src/kernels/wasm/wasm_instance.ts";
 
 const wasmAvailable = simdSupported();
 

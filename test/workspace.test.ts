@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CachedWorkspace, nextPowerOfTwo } from "../src/kernels/workspace.ts";
+import { CachedWorkspace } from "../src/kernels/workspace.ts";
 
 describe("CachedWorkspace", () => {
   it("hands out distinct arrays within an operation and the same ones after reset", () => {
@@ -21,11 +21,5 @@ describe("CachedWorkspace", () => {
     const large = workspace.takeFloat64(100);
     assert.notEqual(small, large);
     assert.equal(large.length, 128);
-  });
-});
-
-describe("nextPowerOfTwo", () => {
-  it("rounds up to a power of two", () => {
-    assert.deepEqual([0, 1, 2, 3, 5, 1024, 1025].map(nextPowerOfTwo), [1, 1, 2, 4, 8, 1024, 2048]);
   });
 });

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { KERNEL_METHODS } from "../types.ts";
+
 /** Number of size classes; class `c` is `2 ** c` bytes. */
 export const SIZE_CLASS_COUNT = 32;
 
@@ -70,8 +72,8 @@ export const AUTO_TUNE_SETTINGS = ["stack_bytes", "pool_buffers_per_class"] as c
 /** The directions of an `autoTune` change, in counter index order (see {@linkcode AUTO_TUNE_SETTINGS}). */
 export const AUTO_TUNE_DIRECTIONS = ["up", "down"] as const;
 
-/** Kernel methods, in counter index order. */
-export const METHODS = ["direct", "fft", "overlap_add"] as const;
+/** Kernel methods, in counter index order (the list is declared once, in `types.ts`). */
+export const METHODS: typeof KERNEL_METHODS = KERNEL_METHODS;
 
 /**
  * Upper bounds (seconds) of the operation-duration histogram buckets: 1-2-5 steps

@@ -58,6 +58,7 @@ import { pressureLevelOf, runtimeMemoryUsage } from "./pressure.ts";
 import { StackArena } from "./stack_arena.ts";
 import { AcquireFailure, ReleaseResult, SizeClassPool } from "./size_class_pool.ts";
 import type { EngineStats } from "./stats.ts";
+import type { Float } from "../types.ts";
 import { checkDtype, checkLength, describeValue, type Dtype } from "./validate.ts";
 import { isFloatArray } from "../validate.ts";
 import { floatArrayName, typedArrayLength, typedArrayUsable } from "../typed_array_slots.ts";
@@ -85,8 +86,6 @@ export interface MemoryPressureOptions {
   /** `"critical"` (default) evicts every idle buffer; `"moderate"` half of each class. */
   level?: "moderate" | "critical";
 }
-
-type View = Float32Array | Float64Array;
 
 const STACK = 0;
 const POOL = 1;
@@ -153,10 +152,10 @@ export class AllocationEngine implements Workspace {
   #frameSerials = new Float64Array(64);
   #depth = 0;
   #serial = 0;
-  readonly #scratch: (View | undefined)[] = [];
+  readonly #scratch: (Float | undefined)[] = [];
   #scratchCount = 0;
-  readonly #heapIssued = new WeakSet<View>();
-  readonly #heapReleased = new WeakSet<View>();
+  readonly #heapIssued = new WeakSet<Float>();
+  readonly #heapReleased = new WeakSet<Float>();
   #pressureLevel = 0;
   #tuner: AutoTuner | undefined;
   /** Counter values at the start of the current maintenance window. */
@@ -613,7 +612,7 @@ export class AllocationEngine implements Workspace {
     );
   }
 
-  #acquire(bytesPerElement: number, length: number): View {
+  #acquire(bytesPerElement: number, length: number): Float {
     const bytes = length * bytesPerElement;
     let overflowed = false;
     if (

@@ -37,6 +37,7 @@ import {
   sizeClassOf,
 } from "./counters.ts";
 import { LeakTracker } from "./leak_tracker.ts";
+import type { Float } from "../types.ts";
 
 /** Bytes of each size class (`CLASS_BYTES[c]`); a table because `**` is slow on older V8. */
 const CLASS_BYTES: Float64Array = Float64Array.from({ length: SIZE_CLASS_COUNT }, (_, c) => 2 ** c);
@@ -99,13 +100,11 @@ class SlotTag {
   constructor(readonly cls: number, public generation: number) {}
 }
 
-type View = Float32Array | Float64Array;
-
 class PoolSlot {
-  readonly views: (View | undefined)[] = [undefined, undefined, undefined, undefined];
+  readonly views: (Float | undefined)[] = [undefined, undefined, undefined, undefined];
   /** `length * 16 + bytesPerElement` of each cached view (-1: empty), compared instead of view properties. */
   readonly keys: Float64Array = new Float64Array(VIEWS_PER_SLOT).fill(-1);
-  current: View | undefined = undefined;
+  current: Float | undefined = undefined;
   replaceAt = 0;
   constructor(readonly buffer: ArrayBuffer, readonly tag: SlotTag) {}
 }
@@ -126,8 +125,8 @@ export class SizeClassPool {
   readonly #idle: (PoolSlot | undefined)[][] = [];
   readonly #idleCount = new Int32Array(SIZE_CLASS_COUNT);
   readonly #slots = new Int32Array(SIZE_CLASS_COUNT);
-  readonly #owner = new WeakMap<View, PoolSlot>();
-  readonly #retired = new WeakSet<View>();
+  readonly #owner = new WeakMap<Float, PoolSlot>();
+  readonly #retired = new WeakSet<Float>();
   readonly #leaks: LeakTracker<SlotTag>;
   // Per-maintenance-window bookkeeping.
   readonly #passHits = new Float64Array(SIZE_CLASS_COUNT);
@@ -187,12 +186,12 @@ export class SizeClassPool {
   }
 
   /** Whether `view` is a pool view that was retired (its slot evicted or re-viewed). */
-  isRetired(view: View): boolean {
+  isRetired(view: Float): boolean {
     return this.#retired.has(view);
   }
 
   /** Whether the pool currently hands out `view` (in use). */
-  isInUse(view: View): boolean {
+  isInUse(view: Float): boolean {
     const slot = this.#owner.get(view);
     return slot !== undefined && slot.tag.inUse && slot.current === view;
   }
@@ -202,7 +201,7 @@ export class SizeClassPool {
    * buffer (hit), or a new one while limits allow (miss), or `undefined` with
    * {@linkcode SizeClassPool.lastFailure} set. Counts hits and misses.
    */
-  acquire(bytesPerElement: number, length: number): View | undefined {
+  acquire(bytesPerElement: number, length: number): Float | undefined {
     const cls = sizeClassOf(length * bytesPerElement);
     const classBytes = CLASS_BYTES[cls];
     if (classBytes > this.#maxBytes) {
@@ -237,7 +236,7 @@ export class SizeClassPool {
   }
 
   /** Gives `view` back; returns a {@linkcode ReleaseResult} and counts the outcome (not misuse). */
-  release(view: View): number {
+  release(view: Float): number {
     const slot = this.#owner.get(view);
     if (slot === undefined) return ReleaseResult.NotOwned;
     const tag = slot.tag;
@@ -398,7 +397,7 @@ export class SizeClassPool {
     return slot;
   }
 
-  #viewOf(slot: PoolSlot, bytesPerElement: number, length: number): View {
+  #viewOf(slot: PoolSlot, bytesPerElement: number, length: number): Float {
     const views = slot.views;
     const keys = slot.keys;
     const key = length * 16 + bytesPerElement;
@@ -418,7 +417,7 @@ export class SizeClassPool {
     return view;
   }
 
-  #retire(view: View): void {
+  #retire(view: Float): void {
     this.#owner.delete(view);
     this.#leaks.unwatch(view);
     this.#retired.add(view);

@@ -49,14 +49,16 @@ export interface CostConstants {
 }
 
 /**
- * Constants fitted by `node --import tsx bench/crossover.bench.ts` on Node 20.20
- * (2-core x86-64 development machine, shared with other jobs; medians of mitata),
- * rounded. With them the model picks the measured-fastest kernel at all 18 points
- * of that sweep. Deno 2.9 and Bun 1.4 run every kernel faster (fitted constants
- * about 0.5x) but in nearly the same ratios, and give the same crossovers:
- * direct until a full-mode kernel of about 64 taps (32 still direct, 64 not)
- * for any signal of 1024 samples or more. The command prints the fitted values
- * for the runtime it runs on.
+ * Constants fitted by `node --import tsx bench/crossover.bench.ts` (medians of
+ * mitata over a sweep of signal and kernel lengths), rounded. Deno and Bun run every
+ * kernel faster but in nearly the same ratios, so one set serves all three
+ * runtimes. The command prints the fitted values for the runtime it runs on.
+ *
+ * @example
+ * ```ts
+ * import { COST_CONSTANTS } from "./cost_model.ts";
+ * console.log(COST_CONSTANTS.fftPerCall > 0); // true
+ * ```
  */
 export const COST_CONSTANTS: Readonly<CostConstants> = Object.freeze({
   directPerMultiplyAdd: 0.53,

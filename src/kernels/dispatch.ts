@@ -16,43 +16,67 @@
  * @module
  */
 
-import type { Float, KernelMethod, Method } from "../types.ts";
+import { type Float, KERNEL_METHODS, type KernelMethod, type Method } from "../types.ts";
 import { chooseMethod, FREQUENCY_ONLY } from "./cost_model.ts";
 import { convolveDirect } from "./direct.ts";
 import { convolveFft } from "./fft_convolve.ts";
 import { convolveOverlapAdd } from "./overlap_add.ts";
 import { chooseWasmMethod } from "./wasm/wasm_cost_model.ts";
-import { simdSupported } from "./wasm/loader.ts";
-import { wasmKernels, wasmMemoryBytes } from "./wasm/wasm_kernels.ts";
+import { wasmInstanceStatus } from "./wasm/wasm_instance.ts";
+import { wasmKernels } from "./wasm/wasm_kernels.ts";
 import { CachedWorkspace, type Workspace } from "./workspace.ts";
 
-/** `"wasm"` when the WebAssembly SIMD kernels run, `"typescript"` for the fallback. */
-export function activeKernelSet(): "wasm" | "typescript" {
+/** The two kernel sets: WebAssembly SIMD, or the plain TypeScript fallback. */
+export type KernelSet = "wasm" | "typescript";
+
+/**
+ * `"wasm"` when the WebAssembly SIMD kernels run, `"typescript"` for the fallback.
+ * Instantiates the WebAssembly kernels when none exist yet (it answers by getting
+ * them); telemetry reads {@linkcode observedKernelSet} instead.
+ *
+ * @example
+ * ```ts
+ * import { activeKernelSet } from "./dispatch.ts";
+ * console.log(activeKernelSet()); // "wasm" on Deno, Bun and Node
+ * ```
+ */
+export function activeKernelSet(): KernelSet {
   return wasmKernels() === null ? "typescript" : "wasm";
 }
 
 /**
- * Bytes of memory the active kernel set keeps outside the allocation engine: the
- * WebAssembly kernels' linear memory (scratch and cached FFT tables, process-wide;
- * it only grows), or 0 on the TypeScript set, whose scratch comes from the engine.
- * Reading it never instantiates the kernels.
+ * The kernel set that runs, read without side effects (telemetry reads it on every
+ * scrape): never instantiates, grows or drops the WebAssembly kernels. While no
+ * instance exists (before the first convolution, or after idle memory was given
+ * back) it names the set the next convolution will use.
+ *
+ * @example
+ * ```ts
+ * import { observedKernelSet } from "./dispatch.ts";
+ * console.log(observedKernelSet()); // "wasm" on Deno, Bun and Node
+ * ```
  */
-export function kernelMemoryBytes(): number {
-  const bytes = wasmMemoryBytes();
-  // With linear memory, an instance exists and asking which set runs has no side effect.
-  return bytes > 0 && activeKernelSet() === "wasm" ? bytes : 0;
+export function observedKernelSet(): KernelSet {
+  const status = wasmInstanceStatus();
+  return status.enabled && (status.alive || status.supported) ? "wasm" : "typescript";
 }
 
 /**
- * {@linkcode activeKernelSet} for telemetry: read without side effects. While no
- * WebAssembly instance exists (before the first convolution, or after idle memory
- * was given back), asking would instantiate one; then the answer is the set this
- * runtime supports (the test hook `setWasmKernelsEnabled(false)` is seen once an
- * instance exists).
+ * Bytes of memory the active kernel set keeps outside the allocation engine: the
+ * WebAssembly kernels' linear memory (scratch and cached FFT tables; it grows with
+ * the largest call and is given back when idle, see `wasm/wasm_instance.ts`), or 0
+ * on the TypeScript set, whose scratch comes from the engine. Read without side
+ * effects.
+ *
+ * @example
+ * ```ts
+ * import { kernelMemoryBytes } from "./dispatch.ts";
+ * console.log(kernelMemoryBytes() >= 0); // true
+ * ```
  */
-export function observedKernelSet(): "wasm" | "typescript" {
-  if (wasmMemoryBytes() > 0) return activeKernelSet();
-  return simdSupported() ? "wasm" : "typescript";
+export function kernelMemoryBytes(): number {
+  const status = wasmInstanceStatus();
+  return status.enabled ? status.memoryBytes : 0;
 }
 
 /**
@@ -105,7 +129,6 @@ export function pickKernel(
   return choice;
 }
 
-const KERNEL_METHODS: readonly KernelMethod[] = ["direct", "fft", "overlap_add"];
 const CHOICE_CACHE_SLOTS = 256;
 const CHOICE_KEY_WIDTH = 5;
 const choiceKeys = new Float64Array(CHOICE_CACHE_SLOTS * CHOICE_KEY_WIDTH).fill(-1);

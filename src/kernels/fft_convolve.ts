@@ -24,7 +24,8 @@
 
 import type { Float } from "../types.ts";
 import { getRealFftPlan, multiplySpectra } from "./real_fft.ts";
-import { nextPowerOfTwo, type Workspace } from "./workspace.ts";
+import { nextPowerOfTwo } from "./power_of_two.ts";
+import type { Workspace } from "./workspace.ts";
 
 /**
  * Smallest power-of-two transform size whose circular convolution of a length-`n`

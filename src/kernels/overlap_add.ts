@@ -24,7 +24,8 @@
 
 import type { Float } from "../types.ts";
 import { getRealFftPlan, multiplySpectra } from "./real_fft.ts";
-import { nextPowerOfTwo, type Workspace } from "./workspace.ts";
+import { checkPowerOfTwo, nextPowerOfTwo } from "./power_of_two.ts";
+import type { Workspace } from "./workspace.ts";
 
 /**
  * Block FFT size for overlap-add of a length-`longLength` operand with a
@@ -76,11 +77,7 @@ export function convolveOverlapAdd(
   const s = short.length;
 
   const size = blockFftSize ?? chooseBlockSize(longLength, s);
-  if (!Number.isInteger(size) || size < s || (size & (size - 1)) !== 0) {
-    throw new RangeError(
-      `blockFftSize must be a power of two >= ${s} (the shorter operand's length), received ${size}`,
-    );
-  }
+  checkPowerOfTwo(size, s, Infinity, "convolveOverlapAdd", "blockFftSize");
   const plan = getRealFftPlan(size);
   const step = size - s + 1;
   const tail = s - 1;

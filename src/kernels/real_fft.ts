@@ -32,6 +32,7 @@
  */
 
 import type { Float } from "../types.ts";
+import { checkPowerOfTwo } from "./power_of_two.ts";
 
 /**
  * A cached real FFT of one power-of-two size. Obtain it from
@@ -58,9 +59,7 @@ export class RealFftPlan {
 
   /** Builds the tables for `size`; prefer {@linkcode getRealFftPlan}, which caches. */
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) {
-      throw new RangeError(`FFT size must be a power of two >= 1, received ${size}`);
-    }
+    checkPowerOfTwo(size, 1, Infinity, "RealFftPlan", "size");
     this.size = size;
     this.spectrumLength = size + 2;
     const half = size >> 1;

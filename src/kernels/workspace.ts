@@ -8,6 +8,8 @@
  * @module
  */
 
+import { nextPowerOfTwo } from "./power_of_two.ts";
+
 /**
  * Hands out scratch `Float64Array`s for the duration of one kernel operation.
  *
@@ -60,11 +62,4 @@ export class CachedWorkspace implements Workspace {
     this.#slots.length = 0;
     this.#next = 0;
   }
-}
-
-/** Smallest power of two that is `>= value` (1 for values below 1). */
-export function nextPowerOfTwo(value: number): number {
-  let power = 1;
-  while (power < value) power *= 2;
-  return power;
 }

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { executeOperation } from "../convolve.ts";
+import { executeOperation, fullConvolution } from "../convolve.ts";
 import { getDefaultEngine } from "../default_engine.ts";
 import { OPERATION_INDEX } from "../telemetry/record.ts";
 import { type BatchMessage, counterDelta, snapshotCounters, TASK_FIELDS } from "./protocol.ts";
@@ -56,6 +56,8 @@ function closeQuietly(): void {
   (globalThis as unknown as { process: NodeProcessLike }).process.exit(0);
 }
 
+const BATCH_REQUEST = fullConvolution("convolutionBatchParallel", OPERATION_INDEX.batch);
+
 function runBatch(message: BatchMessage, post: Post): void {
   const engine = getDefaultEngine();
   const before = snapshotCounters(engine.counters);
@@ -84,16 +86,7 @@ function runBatch(message: BatchMessage, post: Post): void {
         : f32.subarray(kernelStart, kernelStart + m);
       const length = tasks[t + 1] + m - 1;
       const target = out.subarray(tasks[t + 5], tasks[t + 5] + length);
-      executeOperation(
-        "convolutionBatchParallel",
-        signal,
-        kernel,
-        "full",
-        "auto",
-        target,
-        engine,
-        OPERATION_INDEX.batch,
-      );
+      executeOperation(signal, kernel, target, engine, BATCH_REQUEST);
       done++;
     }
   } catch (error) {

@@ -48,6 +48,7 @@
 import type { AllocationEngine } from "../alloc/engine.ts";
 import { resolveEngine } from "../convolve.ts";
 import { getRealFftPlan, type RealFftPlan } from "../kernels/real_fft.ts";
+import { checkPowerOfTwo, nextPowerOfTwo } from "../kernels/power_of_two.ts";
 import {
   METHOD_INDEX,
   OPERATION_INDEX,
@@ -111,15 +112,9 @@ export function defaultBlockSize(m: number): number {
       `defaultBlockSize: m must be a positive integer, received ${describeValue(m)}`,
     );
   }
-  if (m <= 64) return Math.max(MIN_BLOCK, nextPowerOfTwo(m));
+  if (m <= 64) return nextPowerOfTwo(m, MIN_BLOCK);
   const ideal = Math.round(Math.log2(2 * Math.sqrt(m)));
   return Math.min(4096, Math.max(64, 2 ** ideal));
-}
-
-function nextPowerOfTwo(value: number): number {
-  let p = 1;
-  while (p < value) p *= 2;
-  return p;
 }
 
 function checkKernel(kernel: unknown): Float {
@@ -173,16 +168,7 @@ export function checkBackend(value: unknown, caller: string): "auto" | "typescri
  */
 export function checkBlockSize(value: unknown, m: number, caller = CALLER): number {
   if (value === undefined) return defaultBlockSize(m);
-  if (
-    typeof value !== "number" || !Number.isInteger(value) || value < MIN_BLOCK ||
-    value > MAX_BLOCK || (value & (value - 1)) !== 0
-  ) {
-    throw new RangeError(
-      `${caller}: blockSize must be a power of two from ${MIN_BLOCK} to ${MAX_BLOCK}, received ${
-        describeValue(value)
-      }`,
-    );
-  }
+  checkPowerOfTwo(value, MIN_BLOCK, MAX_BLOCK, caller, "blockSize");
   return value;
 }
 

@@ -1,16 +1,19 @@
 /**
- * Synchronous loader of the WebAssembly SIMD kernels.
+ * Synchronous loader of the WebAssembly SIMD kernels. It holds nothing: it compiles
+ * the module ({@linkcode compileWasm}) and instantiates it
+ * ({@linkcode instantiateWasm}); `wasm_instance.ts` keeps the one module and the one
+ * instance the kernels use.
  *
  * The module (about 25 KiB) is embedded as base64 in `convpool_bytes.ts`, so it loads
  * with `new WebAssembly.Module` + `new WebAssembly.Instance` on Deno, Bun and Node
  * without fetch, file access or an awaited promise. Where WebAssembly or its SIMD
- * proposal is missing, {@linkcode loadWasmExports} returns `null` and callers fall
+ * proposal is missing, {@linkcode instantiateWasm} returns `null` and callers fall
  * back to the plain TypeScript kernels.
  *
  * @example
  * ```ts
- * import { loadWasmExports } from "./loader.ts";
- * const exports = loadWasmExports();
+ * import { instantiateWasm } from "./loader.ts";
+ * const exports = instantiateWasm();
  * console.log(exports === null ? "TypeScript kernels" : "WebAssembly SIMD kernels");
  * ```
  *
@@ -176,7 +179,16 @@ const SIMD_PROBE: Uint8Array<ArrayBuffer> = new Uint8Array([
   11,
 ]);
 
-/** Whether WebAssembly with the SIMD proposal is available in this runtime. */
+/**
+ * Whether WebAssembly with the SIMD proposal is available in this runtime (validates a
+ * tiny probe module; instantiates nothing).
+ *
+ * @example
+ * ```ts
+ * import { simdSupported } from "./loader.ts";
+ * console.log(typeof simdSupported()); // "boolean"
+ * ```
+ */
 export function simdSupported(): boolean {
   try {
     return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
@@ -185,57 +197,59 @@ export function simdSupported(): boolean {
   }
 }
 
-/** The compiled module's bytes (a fresh copy each call). */
+/**
+ * The compiled module's bytes (a fresh copy each call).
+ *
+ * @example
+ * ```ts
+ * import { wasmBytes } from "./loader.ts";
+ * console.log(wasmBytes()[0]); // 0 (the "\0asm" magic)
+ * ```
+ */
 export function wasmBytes(): Uint8Array<ArrayBuffer> {
   return decodeBase64(WASM_BASE64);
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The kernels' module, compiled once per process; `null` without WebAssembly SIMD. */
-function compiledModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    compiled = null;
-    if (simdSupported()) {
-      try {
-        compiled = new WebAssembly.Module(wasmBytes());
-      } catch {
-        // Leave null: callers fall back to the TypeScript kernels.
-      }
-    }
+/**
+ * Compiles the kernels' module, or returns `null` without WebAssembly SIMD (or when
+ * the engine refuses the module). Compiling costs far more than instantiating:
+ * compile once and keep the module (`wasm_instance.ts` does).
+ *
+ * @example
+ * ```ts
+ * import { compileWasm } from "./loader.ts";
+ * console.log(compileWasm() instanceof WebAssembly.Module); // true with SIMD
+ * ```
+ */
+export function compileWasm(): WebAssembly.Module | null {
+  if (!simdSupported()) return null;
+  try {
+    return new WebAssembly.Module(wasmBytes());
+  } catch {
+    return null; // callers fall back to the TypeScript kernels
   }
-  return compiled;
 }
 
 /**
- * Instantiates a NEW copy of the kernels (own linear memory) from the module compiled
- * once per process, or returns `null` when WebAssembly SIMD is unavailable or
- * instantiation fails. Instantiating the compiled module took 26-126 us on Deno,
- * Node and Bun, against 190-500 us for compiling it again.
+ * Instantiates a NEW copy of the kernels (own linear memory) from `module` (by
+ * default a freshly compiled one), or returns `null` when WebAssembly SIMD is
+ * unavailable or instantiation fails. Holding the module and the instance is the
+ * caller's job (the kernels keep theirs in `wasm_instance.ts`).
+ *
+ * @example
+ * ```ts
+ * import { instantiateWasm } from "./loader.ts";
+ * const a = instantiateWasm(), b = instantiateWasm();
+ * console.log(a === null || a.memory !== b!.memory); // true: each has its own memory
+ * ```
  */
-export function instantiateWasm(): WasmExports | null {
-  const module = compiledModule();
+export function instantiateWasm(
+  module: WebAssembly.Module | null = compileWasm(),
+): WasmExports | null {
   if (module === null) return null;
   try {
     return new WebAssembly.Instance(module, {}).exports as unknown as WasmExports;
   } catch {
     return null;
   }
-}
-
-let cached: WasmExports | null | undefined;
-
-/** The process-wide instance of the kernels (created on first call), or `null`. */
-export function loadWasmExports(): WasmExports | null {
-  if (cached === undefined) cached = instantiateWasm();
-  return cached;
-}
-
-/**
- * Forgets the process-wide instance, so that its linear memory (which can only grow)
- * can be collected once its last view is gone; the next {@linkcode loadWasmExports}
- * instantiates a fresh one.
- */
-export function releaseWasmExports(): void {
-  cached = undefined;
 }

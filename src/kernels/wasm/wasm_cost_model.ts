@@ -31,7 +31,113 @@
  */
 
 import type { KernelMethod } from "../../types.ts";
-import { chooseOverlapAddSize, effectiveSignal } from "./wasm_kernels.ts";
+import { nextPowerOfTwo } from "../power_of_two.ts";
+import { directOutputCount } from "./wasm_layout.ts";
+
+/**
+ * Smallest complex FFT size the WebAssembly kernels use (their radix-4 tables need
+ * at least this many points).
+ *
+ * @example
+ * ```ts
+ * import { MIN_WASM_FFT_SIZE } from "./wasm_cost_model.ts";
+ * console.log(MIN_WASM_FFT_SIZE); // 16
+ * ```
+ */
+export const MIN_WASM_FFT_SIZE = 16;
+
+/**
+ * Working-set bytes above which a transform is treated as memory-bound (an L2-sized
+ * cache): block sizes whose four work arrays exceed it cost {@linkcode
+ * OUT_OF_CACHE_PENALTY} times their transform work.
+ */
+const CACHE_BYTES = 512 * 1024;
+const OUT_OF_CACHE_PENALTY = 1.25;
+
+/**
+ * Number of signal samples that the output window `[start, start + length)` reads
+ * (at least 1).
+ *
+ * @example
+ * ```ts
+ * import { effectiveSignal } from "./wasm_cost_model.ts";
+ * console.log(effectiveSignal(1000, 10, 0, 1009)); // 1000
+ * console.log(effectiveSignal(1000, 10, 500, 1)); // 10
+ * ```
+ */
+export function effectiveSignal(n: number, m: number, start: number, length: number): number {
+  const lo = Math.max(0, start - m + 1);
+  const hi = Math.min(n, start + length);
+  return Math.max(1, hi - lo);
+}
+
+/**
+ * Transform work units of the fused overlap-add pipeline at complex FFT size `size`
+ * for `nEff` signal samples and an `m`-tap kernel: per pair of blocks a forward and
+ * an inverse transform (`2 N log2 N`) plus `4 N` to multiply and accumulate, and one
+ * kernel transform (`N log2 N + 2 N`).
+ *
+ * @example
+ * ```ts
+ * import { overlapAddSizeUnits } from "./wasm_cost_model.ts";
+ * console.log(overlapAddSizeUnits(17, 16, 32)); // 672
+ * ```
+ */
+export function overlapAddSizeUnits(nEff: number, m: number, size: number): number {
+  const block = size - m + 1;
+  const pairs = Math.ceil(Math.ceil(nEff / block) / 2);
+  const transform = size * Math.log2(size);
+  return pairs * (2 * transform + 4 * size) + transform + 2 * size;
+}
+
+/**
+ * Complex FFT size for overlap-add of `nEff` signal samples with an m-tap kernel:
+ * the one that minimises {@linkcode overlapAddSizeUnits} (the kernel spectrum
+ * counted as if it could not be reused), sizes that leave the cache paying a
+ * penalty because the transform then becomes memory-bound.
+ *
+ * @example
+ * ```ts
+ * import { chooseOverlapAddSize } from "./wasm_cost_model.ts";
+ * console.log(chooseOverlapAddSize(1 << 20, 15, false)); // a few hundred points, not 2^20
+ * ```
+ */
+export function chooseOverlapAddSize(nEff: number, m: number, f64: boolean): number {
+  const bytes = f64 ? 8 : 4;
+  let best = 0;
+  let bestCost = Infinity;
+  const smallest = nextPowerOfTwo(m + 1, MIN_WASM_FFT_SIZE);
+  // A signal much shorter than the kernel still needs one block of at least m + 1.
+  const limit = Math.max(
+    smallest,
+    nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1, MIN_WASM_FFT_SIZE),
+  );
+  for (let size = smallest; size <= limit; size *= 2) {
+    let cost = overlapAddSizeUnits(nEff, m, size);
+    if (4 * size * bytes > CACHE_BYTES) cost *= OUT_OF_CACHE_PENALTY;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = size;
+    }
+  }
+  return best;
+}
+
+/**
+ * The single-transform block size: the whole window's `nEff` signal samples in one
+ * pair of blocks (method `"fft"` of the WebAssembly set). `f64` is unused: the size
+ * does not depend on precision (the parameter keeps the signature of
+ * {@linkcode chooseOverlapAddSize}).
+ *
+ * @example
+ * ```ts
+ * import { singleTransformSize } from "./wasm_cost_model.ts";
+ * console.log(singleTransformSize(1000, 31, false)); // 1024 >= 500 + 30
+ * ```
+ */
+export function singleTransformSize(nEff: number, m: number, _f64?: boolean): number {
+  return nextPowerOfTwo(Math.ceil(nEff / 2) + m - 1, MIN_WASM_FFT_SIZE);
+}
 
 /** Fitted costs of the WebAssembly kernels, in nanoseconds, per precision. */
 export interface WasmCostConstants {
@@ -62,34 +168,24 @@ export interface WasmCostConstants {
 }
 
 /**
- * Constants fitted by `bench/calibrate_wasm.bench.ts` (weighted least squares on
- * mitata medians, 90 points x f32/f64 x three kernels: full mode, kernels longer
- * than the signal, "same" and "valid" windows; frequency-domain points alternate two
- * kernels so that every call transforms its kernel) on Node 20.20, Deno 2.9.6 and
- * Bun 1.4.5, 2-core x86-64 development machine shared with other jobs, 2026-11-25,
- * after the direct window became one WebAssembly call (its fixed cost fell from
- * about 115 to 80 ns); these are the joint fit over all three runtimes'
- * measurements, printed by `node --import tsx bench/calibrate_wasm.bench.ts --score`
- * after running `node --import tsx bench/calibrate_wasm.bench.ts`,
- * `node_modules/.bin/deno run -A bench/calibrate_wasm.bench.ts` and
- * `node_modules/.bin/bun bench/calibrate_wasm.bench.ts`. Per-runtime fits differ by a
- * few taps (Bun's direct kernel is relatively faster); one set for all keeps the
- * choice the same everywhere and costs little near the crossover, where the two
- * kernels are close anyway. With the fitted constants the first full-mode kernel length
- * that left direct was, for n = 256, 1024, 4096, 16384, 65536 and 2^20: f32 60, 49,
- * 39, 37, 35, 35; f64 52, 38, 34, 32, 31, 30. They picked the faster of direct and
- * overlap-add at 174/180 (Node), 174/180 (Deno) and 175/180 (Bun) of the measured
- * points (within 5% of it at 177, 174 and 179); the worst pick costs 1.10x (65536x32
- * f32, Node), 1.15x (262144x32 f32, Deno) and 1.09x (256x63 f32, Bun), all at the
- * crossover. Since then the f32 direct kernel sums in float64: it widens its data to
- * f64 tile by tile and runs the f64 kernel, so its multiply-add costs what the f64
- * kernel's does. `directPerMultiplyAdd32` is therefore not refitted but set from
- * `directPerMultiplyAdd64` times the ratio of f32 to f64 direct time measured at
- * 4096 x 15, 63 and 255 in one process; the f32 per-sample and per-call
- * constants (copies of float32 data) are unchanged. The f32 crossover moved to
- * shorter kernels: 29, 21, 18, 17, 17 and 17 taps for the signal lengths above (the
- * f32 transforms are cheaper than the f64 ones while the direct sums now cost the
- * same), which timings of both kernels at 256 x 24/32 and 4096 x 16/20/28 confirm.
+ * Constants fitted by `bench/calibrate_wasm.bench.ts`: weighted least squares on
+ * mitata medians of both kernels in f32 and f64 (full, "same" and "valid" windows,
+ * kernels longer than the signal; frequency-domain points alternate two kernels so
+ * that every call transforms its kernel), one joint fit over Node, Deno and Bun so
+ * that the choice is the same everywhere. Refit by running that bench on each
+ * runtime, then `node --import tsx bench/calibrate_wasm.bench.ts --score`, which
+ * prints the fitted values and how often they pick the faster kernel.
+ *
+ * The float32 direct kernel widens its data to float64 and sums in float64, so its
+ * multiply-add costs what the float64 kernel's does: `directPerMultiplyAdd32` is
+ * `directPerMultiplyAdd64` times the float32/float64 direct time ratio measured in one
+ * process, until the next joint fit.
+ *
+ * @example
+ * ```ts
+ * import { WASM_COST_CONSTANTS } from "./wasm_cost_model.ts";
+ * console.log(WASM_COST_CONSTANTS.directPerMultiplyAdd32 > 0); // true
+ * ```
  */
 export const WASM_COST_CONSTANTS: Readonly<WasmCostConstants> = Object.freeze({
   directPerMultiplyAdd32: 0.117,
@@ -112,8 +208,7 @@ export const WASM_COST_CONSTANTS: Readonly<WasmCostConstants> = Object.freeze({
  * f32, 8 in f64), each over all `m` taps of the zero-padded signal.
  */
 export function directWork(m: number, length: number, f64: boolean): number {
-  const block = f64 ? 8 : 16;
-  return Math.ceil(length / block) * block * m;
+  return directOutputCount(length, f64) * m;
 }
 
 /** Transform work units of the overlap-add pipeline for this window (see the module docs). */
@@ -125,10 +220,7 @@ export function overlapAddUnits(
   f64: boolean,
 ): number {
   const samples = effectiveSignal(n, m, start, length);
-  const size = chooseOverlapAddSize(samples, m, f64);
-  const transform = size * Math.log2(size);
-  const pairs = Math.ceil(Math.ceil(samples / (size - m + 1)) / 2);
-  return pairs * (2 * transform + 4 * size) + transform + 2 * size;
+  return overlapAddSizeUnits(samples, m, chooseOverlapAddSize(samples, m, f64));
 }
 
 /**

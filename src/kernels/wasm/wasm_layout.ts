@@ -95,6 +95,21 @@ export function directBlock(f64: boolean): number {
 }
 
 /**
+ * Outputs the direct kernel computes for a window of `length`: rounded up to its
+ * register block ({@linkcode directBlock}).
+ *
+ * @example
+ * ```ts
+ * import { directOutputCount } from "./wasm_layout.ts";
+ * console.log(directOutputCount(270, false), directOutputCount(270, true)); // 272 272
+ * ```
+ */
+export function directOutputCount(length: number, f64: boolean): number {
+  const block = directBlock(f64);
+  return Math.ceil(length / block) * block;
+}
+
+/**
  * Scratch bytes of a direct window of `length` outputs from `start` (signal `n`,
  * kernel `m`): the kernel, the zero-padded signal and the block-rounded output.
  *
@@ -112,8 +127,7 @@ export function directBytes(
   f64: boolean,
 ): number {
   const bytes = f64 ? 8 : 4;
-  const block = directBlock(f64);
-  const count = Math.ceil(length / block) * block;
+  const count = directOutputCount(length, f64);
   const padded = start + count + m - 1;
   return alignUp(m * bytes) + alignUp(Math.max(padded, n + m - 1) * bytes) + count * bytes;
 }

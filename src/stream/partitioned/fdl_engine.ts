@@ -38,6 +38,7 @@
  */
 
 import { instantiateWasm } from "../../kernels/wasm/loader.ts";
+import { kernelsModule } from "../../kernels/wasm/wasm_instance.ts";
 import type { Float } from "../../types.ts";
 import { type PartitionPlan, planPartitions } from "./partition_plan.ts";
 
@@ -221,7 +222,7 @@ export function createFdlEngine(
   paths: readonly FdlPath[],
   blockSize: number,
 ): FdlEngine | null {
-  const exports = instantiateWasm() as unknown as FdlExports | null;
+  const exports = instantiateWasm(kernelsModule()) as unknown as FdlExports | null;
   if (exports === null || typeof exports.fdlMacF32 !== "function") return null;
   try {
     return new FdlEngine(exports, f64, inputs, outputs, paths, blockSize);
