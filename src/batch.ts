@@ -30,7 +30,7 @@
 
 import type { AllocationEngine } from "./alloc/engine.ts";
 import { executeOperation, resolveEngine } from "./convolve.ts";
-import { OPERATION_INDEX } from "./telemetry/record.ts";
+import { OPERATION_INDEX } from "./metrics/operation_metrics.ts";
 import { CachedWorkspace } from "./kernels/workspace.ts";
 import { acquireResultFloat32 } from "./result_buffer.ts";
 import type { Float } from "./types.ts";

@@ -19,7 +19,7 @@ import type { EngineStats } from "./alloc/stats.ts";
 import { executeOperation } from "./convolve.ts";
 import { getDefaultEngine } from "./default_engine.ts";
 import { acquireResultFloat32 } from "./result_buffer.ts";
-import { OPERATION_INDEX } from "./telemetry/record.ts";
+import { OPERATION_INDEX } from "./metrics/operation_metrics.ts";
 import type { Float } from "./types.ts";
 import { floatArrayName } from "./typed_array_slots.ts";
 import { checkNonEmptyFloat, describeValue } from "./validate.ts";

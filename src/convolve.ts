@@ -16,14 +16,13 @@ import { needsScratch, pickKernel, runKernel } from "./kernels/dispatch.ts";
 import type { Workspace } from "./kernels/workspace.ts";
 import { AllocationEngine } from "./alloc/engine.ts";
 import { getDefaultEngine } from "./default_engine.ts";
+import { METHOD_INDEX, OPERATION_INDEX, OperationMetrics } from "./metrics/operation_metrics.ts";
 import {
-  METHOD_INDEX,
-  OPERATION_INDEX,
   operationSampleWeight,
   recordOperation,
   recordTimedOperation,
   startOperationTimer,
-} from "./telemetry/record.ts";
+} from "./metrics/record.ts";
 import { outputLength, outputStart } from "./modes.ts";
 import type { Float, Method, Mode } from "./types.ts";
 import { kernelWindowStart, transposes } from "./transpose.ts";
@@ -36,6 +35,7 @@ import {
   overlaps,
   parseMethod,
   parseMode,
+  typeError,
 } from "./validate.ts";
 
 /**
@@ -125,11 +125,41 @@ export function resolveEngine(engine: unknown, caller: string): AllocationEngine
 }
 
 /**
+ * The metrics sink of an operation's options: `metrics` when given, else the
+ * metrics of `engine` (the default engine when that is undefined too).
+ *
+ * @example
+ * ```ts
+ * import { resolveMetrics } from "./convolve.ts";
+ * import { getDefaultEngine } from "./default_engine.ts";
+ * console.log(resolveMetrics(undefined, undefined, "example") === getDefaultEngine().metrics); // true
+ * ```
+ */
+export function resolveMetrics(
+  metrics: unknown,
+  engine: unknown,
+  caller: string,
+): OperationMetrics {
+  if (metrics === undefined) return resolveEngine(engine, caller).metrics;
+  if (engine !== undefined) {
+    throw typeError(caller, "metrics", "left out when an engine is given", metrics);
+  }
+  if (metrics instanceof OperationMetrics) return metrics;
+  throw typeError(
+    caller,
+    "metrics",
+    "an OperationMetrics (engine.metrics or new OperationMetrics())",
+    metrics,
+  );
+}
+
+/**
  * The whole operation after option parsing, shared by the public functions, the
  * seed-style API and batches: checks the arrays, resolves `out` (allocated when
  * undefined), runs the chosen kernel with scratch from `engine`, and counts (and,
- * sampled, times) it under `operation` (an index of {@linkcode OPERATION_INDEX}).
- * Correlation is the operation {@linkcode OPERATION_INDEX}.correlate. `scratch`
+ * sampled, times) it in `engine.metrics` under `operation` (an index of
+ * {@linkcode OPERATION_INDEX}). Correlation is the operation
+ * {@linkcode OPERATION_INDEX}.correlate. `scratch`
  * replaces the engine's workspace (batches with `useSharedWorkspace: false`).
  */
 export function executeOperation<T extends Float>(
@@ -167,7 +197,8 @@ export function executeOperation<T extends Float>(
     length,
     target instanceof Float64Array,
   );
-  const weight = engine.telemetry ? operationSampleWeight(n * m) : 0;
+  const metrics = engine.metrics;
+  const weight = metrics.timing ? operationSampleWeight(n * m) : 0;
   if (weight > 0) startOperationTimer();
   if (scratch !== undefined || !needsScratch(kernelMethod)) {
     runKernel(kernelMethod, first, second, target, start, length, correlate, scratch);
@@ -181,9 +212,9 @@ export function executeOperation<T extends Float>(
   }
   if (transpose && correlate) target.reverse(); // target has exactly `length` elements
   if (weight > 0) {
-    recordTimedOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], weight);
+    recordTimedOperation(metrics, operation, METHOD_INDEX[kernelMethod], weight);
   } else {
-    recordOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], -1, 0);
+    recordOperation(metrics, operation, METHOD_INDEX[kernelMethod], -1, 0);
   }
   return (out === undefined ? target : out) as T;
 }

@@ -220,11 +220,12 @@ function checkEngine(engine: unknown): TelemetrySource {
   const candidate = engine as Partial<TelemetrySource> | undefined;
   if (
     typeof candidate !== "object" || candidate === null ||
-    typeof candidate.getStats !== "function" ||
-    typeof candidate.counters !== "object" || typeof candidate.config !== "object"
+    typeof candidate.getStats !== "function" || typeof candidate.poolLevels !== "function" ||
+    typeof candidate.counters !== "object" || typeof candidate.metrics !== "object" ||
+    typeof candidate.config !== "object"
   ) {
     throw new TypeError(
-      `engine must be an allocation engine (counters, getStats(), config): received ${
+      `engine must be an allocation engine (counters, metrics, poolLevels(), getStats(), config): received ${
         String(engine)
       }`,
     );

@@ -13,5 +13,17 @@ export type Mode = "full" | "same" | "valid";
 /** How the convolution is computed; `"auto"` asks the cost model. */
 export type Method = "auto" | "direct" | "fft";
 
+/**
+ * The kernel families, in the index order of the operation counters
+ * (`convpool.method`).
+ *
+ * @example
+ * ```ts
+ * import { KERNEL_METHODS } from "./types.ts";
+ * console.log(KERNEL_METHODS.indexOf("fft")); // 1
+ * ```
+ */
+export const KERNEL_METHODS = ["direct", "fft", "overlap_add"] as const;
+
 /** The kernel family that actually ran (reported by dispatch and telemetry). */
-export type KernelMethod = "direct" | "fft" | "overlap_add";
+export type KernelMethod = typeof KERNEL_METHODS[number];

@@ -35,6 +35,67 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/**
+ * The message of every argument error of convpool, in one style (short, no
+ * trailing full stop, the received value quoted by {@linkcode describeValue}):
+ * `caller: what must be expected, received value`.
+ *
+ * @example
+ * ```ts
+ * import { errorMessage } from "./validate.ts";
+ * console.log(errorMessage("convolve", "signal", "a Float32Array or Float64Array", [1]));
+ * // convolve: signal must be a Float32Array or Float64Array, received Array(length 1)
+ * ```
+ */
+export function errorMessage(
+  caller: string,
+  what: string,
+  expected: string,
+  received: unknown,
+): string {
+  return `${caller}: ${what} must be ${expected}, received ${describeValue(received)}`;
+}
+
+/**
+ * A `TypeError` (a value of the wrong type) with the message of
+ * {@linkcode errorMessage}; throw what it returns.
+ *
+ * @example
+ * ```ts
+ * import { typeError } from "./validate.ts";
+ * const error = typeError("scope", "fn", "a function or nothing", 42);
+ * console.log(error.message); // scope: fn must be a function or nothing, received number 42
+ * ```
+ */
+export function typeError(
+  caller: string,
+  what: string,
+  expected: string,
+  received: unknown,
+): TypeError {
+  return new TypeError(errorMessage(caller, what, expected, received));
+}
+
+/**
+ * A `RangeError` (a value of the right type that cannot be used) with the message
+ * of {@linkcode errorMessage}; throw what it returns.
+ *
+ * @example
+ * ```ts
+ * import { rangeError } from "./validate.ts";
+ * const error = rangeError("defaultBlockSize", "m", "a positive integer", 0);
+ * console.log(error.message); // defaultBlockSize: m must be a positive integer, received number 0
+ * ```
+ */
+export function rangeError(
+  caller: string,
+  what: string,
+  expected: string,
+  received: unknown,
+): RangeError {
+  return new RangeError(errorMessage(caller, what, expected, received));
+}
+
 function describeUnchecked(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { createEngine, DISPOSE } from "../src/alloc/engine.ts";
-import { HEAP_REASONS, sizeClassOf } from "../src/alloc/counters.ts";
+import {
+  HEAP_REASONS,
+  SIZE_CLASS_COUNT,
+  sizeClassOf,
+  SOURCE_INDEX,
+} from "../src/alloc/counters.ts";
 
 const QUIET = { maintenanceIntervalMs: 0 } as const;
 
@@ -36,7 +41,10 @@ test("after k pool hits getStats reports exactly k hits and one miss", () => {
   assert.equal(stats.pool.sizeClasses, 1);
   assert.equal(stats.pool.hitRate, 25 / 26);
   assert.equal(engine.counters.poolHits[sizeClassOf(4000)], 25);
-  assert.equal(engine.counters.allocations[1 * 32 + sizeClassOf(4000)], 26);
+  assert.equal(
+    engine.counters.allocations[SOURCE_INDEX.pool * SIZE_CLASS_COUNT + sizeClassOf(4000)],
+    26,
+  );
 });
 
 test("a pooled buffer is reused for another length of the same class", () => {
@@ -368,7 +376,11 @@ test("maintenance trims idle classes and pre-warms the sizes that missed", () =>
   assert.ok(engine.getStats().pool.buffers >= 5);
   engine.maintain();
   const stats = engine.getStats();
-  assert.equal(engine.counters.idleBuffers[sizeClassOf(40000)], 0, "the unused class was trimmed");
+  assert.equal(
+    engine.poolLevels().idleBuffers[sizeClassOf(40000)],
+    0,
+    "the unused class was trimmed",
+  );
   assert.equal(engine.counters.evictedBytes[0], 65536);
   assert.ok(stats.pool.evictions >= 1);
 });
@@ -384,14 +396,40 @@ test("a workload repeating a few sizes reaches a hit rate near 100% on its own",
   assert.ok(engine.getStats().pool.hitRate > 0.999, String(engine.getStats().pool.hitRate));
 });
 
+test("poolLevels() is a snapshot of idle and in-use buffers per class that the caller owns", () => {
+  const engine = createEngine(QUIET);
+  const cls = sizeClassOf(4000);
+  const held = engine.acquireFloat32(1000);
+  engine.release(engine.acquireFloat32(1000));
+  const levels = engine.poolLevels();
+  assert.equal(levels.inUseBuffers[cls], 1);
+  assert.equal(levels.idleBuffers[cls], 1);
+  assert.equal(levels.peakInUseBuffers[cls], 2);
+  levels.inUseBuffers[cls] = 99; // the caller's copy: the pool's books are untouched
+  assert.equal(engine.poolLevels().inUseBuffers[cls], 1);
+  engine.release(held);
+  assert.deepEqual(
+    [engine.poolLevels().inUseBuffers[cls], engine.poolLevels().idleBuffers[cls]],
+    [0, 2],
+  );
+});
+
+test("the engine's metrics time operations exactly while telemetry is on", () => {
+  const engine = createEngine(QUIET);
+  assert.equal(engine.metrics.timing, true);
+  engine.configure({ telemetry: false });
+  assert.equal(engine.metrics.timing, false);
+  assert.equal(createEngine({ ...QUIET, telemetry: false }).metrics.timing, false);
+});
+
 test("peak in-use buffers per class are tracked", () => {
   const engine = createEngine(QUIET);
   const held = [1, 2, 3].map(() => engine.acquireFloat32(1000));
   for (const h of held) engine.release(h);
   engine.release(engine.acquireFloat32(1000));
-  assert.equal(engine.counters.peakInUseBuffers[sizeClassOf(4000)], 3);
+  assert.equal(engine.poolLevels().peakInUseBuffers[sizeClassOf(4000)], 3);
   engine.resetPeaks();
-  assert.equal(engine.counters.peakInUseBuffers[sizeClassOf(4000)], 0);
+  assert.equal(engine.poolLevels().peakInUseBuffers[sizeClassOf(4000)], 0);
 });
 
 test("pooled bytes never exceed poolMaxBytes under any sequence of operations", () => {
@@ -462,9 +500,9 @@ test("pooled bytes never exceed poolMaxBytes under any sequence of operations", 
           assert.ok(stats.pool.bytes >= 0 && stats.pool.buffers >= 0);
           let idle = 0, inUse = 0;
           for (let k = 0; k < 32; k++) {
-            idle += engine.counters.idleBuffers[k];
-            inUse += engine.counters.inUseBuffers[k];
-            assert.ok(engine.counters.idleBuffers[k] <= perClass);
+            idle += engine.poolLevels().idleBuffers[k];
+            inUse += engine.poolLevels().inUseBuffers[k];
+            assert.ok(engine.poolLevels().idleBuffers[k] <= perClass);
           }
           assert.equal(idle + inUse, stats.pool.buffers);
           assert.equal(stats.misuse.doubleRelease, expectedMisuse);

@@ -36,7 +36,7 @@ describe("BatchOperations.convolutionBatch", () => {
           const stats = engine.getStats();
           assert.equal(stats.pool.misses + stats.pool.hits, reuseBuffers ? pairs.length : 0);
           if (reuseBuffers) { for (const r of results) engine.release(r); }
-          assert.equal(engine.counters.operations.reduce((a, b) => a + b, 0), pairs.length);
+          assert.equal(engine.metrics.operations.reduce((a, b) => a + b, 0), pairs.length);
           engine.close();
         }
       }
@@ -174,7 +174,7 @@ describe("BatchOperations.convolutionStream", () => {
     const stream = BatchOperations.convolutionStream(pairs, 2, { engine });
     const yielded = stream.next().value as Float32Array[];
     assert.throws(() => stream.next(), /pairs\[3\]\[0\] \(the signal\) must not be empty/);
-    const inUse = engine.counters.inUseBuffers.reduce((a, b) => a + b, 0);
+    const inUse = engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0);
     assert.equal(inUse, yielded.length, "only the caller's results are still out");
     yielded.forEach((result) => engine.release(result));
     assert.deepEqual(
@@ -199,7 +199,7 @@ describe("BatchOperations.convolutionStream", () => {
     }
     assert.ok(peakBuffers <= 16, `pool held ${peakBuffers} buffers (two batches at most)`);
     assert.ok(engine.getStats().pool.hitRate > 0.99);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all given back");
+    assert.equal(engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0), 0, "all given back");
     assert.equal(engine.getStats().heap.allocations, 0);
     engine.close();
   });
@@ -229,7 +229,11 @@ describe("BatchOperations.convolutionStream", () => {
     engine.release(first[0]); // a mistake: recycled results are the generator's to give back
     assert.throws(() => stream.next(), /already released/);
     assert.equal(engine.getStats().misuse.doubleRelease, 1);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all the rest back");
+    assert.equal(
+      engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0),
+      0,
+      "all the rest back",
+    );
     engine.close();
   });
 

@@ -21,7 +21,7 @@ import { randomSignal } from "./helpers/reference.ts";
 const gc = exposeGc();
 
 function inUseBuffers(engine: AllocationEngine): number {
-  return engine.counters.inUseBuffers.reduce((sum, count) => sum + count, 0);
+  return engine.poolLevels().inUseBuffers.reduce((sum, count) => sum + count, 0);
 }
 
 /** The pool's part of getStats(), which a refused release must leave as it was. */

@@ -5,7 +5,8 @@ import { Counter, Registry } from "prom-client";
 import { createEngine } from "../src/alloc/engine.ts";
 import { convolve } from "../mod.ts";
 import { createMetricsHandler, PROMETHEUS_CONTENT_TYPE } from "../src/prometheus.ts";
-import { METHOD_INDEX, OPERATION_INDEX, recordOperation } from "../src/telemetry/record.ts";
+import { METHOD_INDEX, OPERATION_INDEX } from "../src/metrics/operation_metrics.ts";
+import { recordOperation } from "../src/metrics/record.ts";
 
 const promtool = spawnSync("promtool", ["--version"]).status === 0;
 if (!promtool) {
@@ -48,7 +49,7 @@ function workload(engine: ReturnType<typeof createEngine>, operations: number): 
   });
   for (let i = 0; i < operations; i++) {
     recordOperation(
-      engine.counters,
+      engine.metrics,
       OPERATION_INDEX.convolve,
       METHOD_INDEX.direct,
       i % 64 === 0 ? 4e-7 : -1,

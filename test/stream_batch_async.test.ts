@@ -56,12 +56,12 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
     const asyncPairs = slowPairs(40, { count: 0 });
     let peak = 0;
     for await (const batch of BatchOperations.convolutionStream(asyncPairs, 5, { engine })) {
-      peak = Math.max(peak, engine.counters.inUseBuffers.reduce((a, b) => a + b, 0));
+      peak = Math.max(peak, engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0));
       batch.forEach((result) => engine.release(result));
     }
     assert.equal(peak, 5, "one batch, the caller's, at a time");
     assert.equal(engine.getStats().misuse.doubleRelease, 0);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
+    assert.equal(engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
     engine.close();
   });
 
@@ -75,12 +75,12 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
         recycle: true,
       })
     ) {
-      peak = Math.max(peak, engine.counters.inUseBuffers.reduce((a, b) => a + b, 0));
+      peak = Math.max(peak, engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0));
       for (const stale of previous) assert.ok(stale.every(Number.isNaN), "debug poisons it");
       previous = batch.slice();
     }
     assert.ok(peak <= 10, `peak in-use buffers ${peak}`);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
+    assert.equal(engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
     assert.ok(previous.every((result) => result.every(Number.isNaN)), "the last batch too");
     engine.close();
   });

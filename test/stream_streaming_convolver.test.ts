@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { createEngine, defaultBlockSize, StreamingConvolver } from "../mod.ts";
-import { OPERATION_INDEX } from "../src/telemetry/record.ts";
-import { METHODS } from "../src/alloc/counters.ts";
+import {
+  METHOD_INDEX,
+  OPERATION_INDEX,
+  OperationMetrics,
+  pairIndex,
+} from "../src/metrics/operation_metrics.ts";
 import type { Float } from "../src/types.ts";
 import { measureHeapGrowth } from "./helpers/heap_probe.ts";
 import { assertClose, randomSignal, referenceFull } from "./helpers/reference.ts";
@@ -221,9 +225,40 @@ describe("StreamingConvolver", () => {
     direct.process(chunk);
     direct.process(new Float32Array(0));
     partitioned.process(chunk);
-    const methods = METHODS.length;
-    assert.equal(engine.counters.operations[OPERATION_INDEX.stream * methods + 0], 2);
-    assert.equal(engine.counters.operations[OPERATION_INDEX.stream * methods + 2], 1);
+    const stream = OPERATION_INDEX.stream;
+    assert.equal(engine.metrics.operations[pairIndex(stream, METHOD_INDEX.direct)], 2);
+    assert.equal(engine.metrics.operations[pairIndex(stream, METHOD_INDEX.overlap_add)], 1);
+    engine.close();
+  });
+
+  it("counts into a metrics sink given instead of an engine, and times only while it says so", () => {
+    const metrics = new OperationMetrics();
+    metrics.timing = false;
+    const convolver = new StreamingConvolver(new Float32Array(8).fill(1), { metrics });
+    for (let i = 0; i < 3; i++) convolver.process(new Float32Array(4096));
+    const pair = pairIndex(OPERATION_INDEX.stream, METHOD_INDEX.direct);
+    assert.equal(metrics.operations[pair], 3);
+    assert.equal(metrics.durationCount.reduce((a, b) => a + b, 0), 0);
+    metrics.timing = true;
+    convolver.process(new Float32Array(1 << 21)); // at least ALWAYS_TIME_WORK: always timed
+    assert.equal(metrics.durationCount[pair], 1);
+  });
+
+  it("refuses a metrics option that is not a sink, or one given together with an engine", () => {
+    assert.throws(() => new StreamingConvolver(new Float32Array(4), { metrics: {} as never }), {
+      name: "TypeError",
+      message:
+        /^StreamingConvolver: metrics must be an OperationMetrics .*, received object Object$/,
+    });
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    assert.throws(
+      () => new StreamingConvolver(new Float32Array(4), { engine, metrics: engine.metrics }),
+      {
+        name: "TypeError",
+        message:
+          /^StreamingConvolver: metrics must be left out when an engine is given, received object OperationMetrics$/,
+      },
+    );
     engine.close();
   });
 

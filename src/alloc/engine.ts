@@ -45,18 +45,31 @@ import { AutoTuner, autoTuneSettings, type TuningWindow } from "./auto_tune.ts";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, resolveConfig } from "./config.ts";
 import {
   AllocationCounters,
-  HEAP_REASONS,
+  AUTO_TUNE_DIRECTION_INDEX,
+  AUTO_TUNE_DIRECTIONS,
+  AUTO_TUNE_SETTING_INDEX,
+  HEAP_REASON_INDEX,
+  MISUSE_INDEX,
+  PRESSURE_LEVEL_INDEX,
   PRESSURE_LEVELS,
+  PRESSURE_TRIGGER_INDEX,
   PRESSURE_TRIGGERS,
   type PressureLevel,
-  RELEASE_OUTCOMES,
+  RELEASE_OUTCOME_INDEX,
   SIZE_CLASS_COUNT,
   sizeClassOf,
+  SOURCE_INDEX,
 } from "./counters.ts";
+import { OperationMetrics } from "../metrics/operation_metrics.ts";
 import { type MaintenanceTimer, startMaintenanceTimer } from "../maintenance_timer.ts";
 import { pressureLevelOf, runtimeMemoryUsage } from "./pressure.ts";
 import { StackArena } from "./stack_arena.ts";
-import { AcquireFailure, ReleaseResult, SizeClassPool } from "./size_class_pool.ts";
+import {
+  AcquireFailure,
+  type PoolLevels,
+  ReleaseResult,
+  SizeClassPool,
+} from "./size_class_pool.ts";
 import type { EngineStats } from "./stats.ts";
 import { checkDtype, checkLength, describeValue, type Dtype } from "./validate.ts";
 import { isFloatArray } from "../validate.ts";
@@ -88,19 +101,20 @@ export interface MemoryPressureOptions {
 
 type View = Float32Array | Float64Array;
 
-const STACK = 0;
-const POOL = 1;
-const HEAP = 2;
-const TOO_LARGE = HEAP_REASONS.indexOf("too_large");
-const POOL_EXHAUSTED = HEAP_REASONS.indexOf("pool_exhausted");
-const STACK_FULL = HEAP_REASONS.indexOf("stack_full");
-const POOLED = RELEASE_OUTCOMES.indexOf("pooled");
-const DROPPED_FULL = RELEASE_OUTCOMES.indexOf("dropped_full");
-const DROPPED_PRESSURE = RELEASE_OUTCOMES.indexOf("dropped_pressure");
-const REJECTED = RELEASE_OUTCOMES.indexOf("rejected");
-const DOUBLE_RELEASE = 0;
-const FOREIGN_RELEASE = 1;
-const MANUAL = PRESSURE_TRIGGERS.indexOf("manual");
+const STACK = SOURCE_INDEX.stack;
+const POOL = SOURCE_INDEX.pool;
+const HEAP = SOURCE_INDEX.heap;
+const TOO_LARGE = HEAP_REASON_INDEX.too_large;
+const POOL_EXHAUSTED = HEAP_REASON_INDEX.pool_exhausted;
+const STACK_FULL = HEAP_REASON_INDEX.stack_full;
+const POOLED = RELEASE_OUTCOME_INDEX.pooled;
+const DROPPED_FULL = RELEASE_OUTCOME_INDEX.dropped_full;
+const DROPPED_PRESSURE = RELEASE_OUTCOME_INDEX.dropped_pressure;
+const REJECTED = RELEASE_OUTCOME_INDEX.rejected;
+const DOUBLE_RELEASE = MISUSE_INDEX.double_release;
+const FOREIGN_RELEASE = MISUSE_INDEX.foreign_release;
+const MANUAL = PRESSURE_TRIGGER_INDEX.manual;
+const CRITICAL = PRESSURE_LEVEL_INDEX.critical;
 const FRAME_OPERATION = 1;
 const FRAME_SCOPE = 2;
 const CLOSE_SCOPE: unique symbol = Symbol("closeScope");
@@ -141,8 +155,13 @@ export class EngineScope {
  * {@linkcode AllocationEngine.beginOperation} returns.
  */
 export class AllocationEngine implements Workspace {
-  /** Hot-path counters; telemetry reads them at collection time. */
+  /** Allocation counters (counts only); telemetry reads them at collection time. */
   readonly counters: AllocationCounters = new AllocationCounters();
+  /**
+   * The operation metrics of this engine: the sink that operations run on it count
+   * into (and time, while `telemetry` is on); telemetry reads it at collection time.
+   */
+  readonly metrics: OperationMetrics = new OperationMetrics();
   #config: EngineConfig;
   #arena: StackArena;
   readonly #pool: SizeClassPool;
@@ -165,6 +184,7 @@ export class AllocationEngine implements Workspace {
   /** Use {@linkcode createEngine}; `config` must already be resolved. */
   constructor(config: EngineConfig) {
     this.#config = config;
+    this.metrics.timing = config.telemetry;
     this.#arena = new StackArena(config.stackBytes);
     this.#pool = new SizeClassPool(this.counters, {
       maxBytes: config.poolMaxBytes,
@@ -273,9 +293,9 @@ export class AllocationEngine implements Workspace {
         }`,
       );
     }
-    const index = PRESSURE_LEVELS.indexOf(level);
+    const index = PRESSURE_LEVEL_INDEX[level];
     this.counters.pressureEvents[index * PRESSURE_TRIGGERS.length + MANUAL]++;
-    return this.#pool.evictForPressure(index === 2 ? 1 : 0.5);
+    return this.#pool.evictForPressure(index === CRITICAL ? 1 : 0.5);
   }
 
   /**
@@ -288,10 +308,10 @@ export class AllocationEngine implements Workspace {
     if (read === undefined) return "none";
     const reading = pressureLevelOf(read(), this.#config);
     this.#pressureLevel = reading.level;
-    this.#pool.dropOnRelease = reading.level === 2;
+    this.#pool.dropOnRelease = reading.level === CRITICAL;
     if (reading.level > 0) {
       this.counters.pressureEvents[reading.level * PRESSURE_TRIGGERS.length + reading.trigger]++;
-      this.#pool.evictForPressure(reading.level === 2 ? 1 : 0.5);
+      this.#pool.evictForPressure(reading.level === CRITICAL ? 1 : 0.5);
     }
     return PRESSURE_LEVELS[reading.level];
   }
@@ -415,6 +435,7 @@ export class AllocationEngine implements Workspace {
     }
     const previous = this.#config;
     this.#config = next;
+    this.metrics.timing = next.telemetry;
     if (next.autoTune !== previous.autoTune) {
       const tune = autoTuneSettings(next.autoTune);
       if (tune === undefined) this.#tuner = undefined;
@@ -479,7 +500,11 @@ export class AllocationEngine implements Workspace {
       },
       heap: { allocations: heapAllocations, bytes: c.allocatedBytes[HEAP] },
       pressure: { events: pressureEvents, level: PRESSURE_LEVELS[this.#pressureLevel] },
-      misuse: { doubleRelease: c.misuse[0], foreignRelease: c.misuse[1], leaked: c.misuse[2] },
+      misuse: {
+        doubleRelease: c.misuse[DOUBLE_RELEASE],
+        foreignRelease: c.misuse[FOREIGN_RELEASE],
+        leaked: c.misuse[MISUSE_INDEX.leaked],
+      },
     };
   }
 
@@ -504,8 +529,25 @@ export class AllocationEngine implements Workspace {
    */
   resetPeaks(): void {
     this.#arena.resetPeak();
-    this.counters.peakInUseBuffers.set(this.counters.inUseBuffers);
-    this.counters.windowPeakInUseBuffers.set(this.counters.inUseBuffers);
+    this.#pool.resetPeaks();
+  }
+
+  /**
+   * The pool's levels per size class (idle and in-use buffers, and the peak in-use
+   * demand behind the tuning hints): a snapshot the caller owns, not counters.
+   *
+   * @example
+   * ```ts
+   * import { createEngine } from "./engine.ts";
+   * const engine = createEngine({ maintenanceIntervalMs: 0 });
+   * const buffer = engine.acquireFloat32(1000); // a 4096-byte class: index 12
+   * console.log(engine.poolLevels().inUseBuffers[12]); // 1
+   * engine.release(buffer);
+   * console.log(engine.poolLevels().idleBuffers[12]); // 1
+   * ```
+   */
+  poolLevels(): PoolLevels {
+    return this.#pool.levels();
   }
 
   /** Stops the maintenance timer. The engine stays usable; idle pooled memory is kept. */
@@ -537,7 +579,7 @@ export class AllocationEngine implements Workspace {
       stackPeakBytes: this.#arena.windowPeak,
       stackOverflows: c.stackOverflows - start.overflows,
       stackAllocations: stackAllocations - start.stackAllocations,
-      peakInUseBuffers: c.windowPeakInUseBuffers,
+      peakInUseBuffers: this.#pool.windowPeakInUse,
       poolExhausted: c.heapReasons[POOL_EXHAUSTED] > start.poolExhausted,
       poolRequests: poolRequests - start.poolRequests,
     };
@@ -553,7 +595,7 @@ export class AllocationEngine implements Workspace {
     start.poolExhausted = c.heapReasons[POOL_EXHAUSTED];
     start.poolRequests += window.poolRequests;
     this.#arena.resetWindowPeak();
-    c.windowPeakInUseBuffers.set(c.inUseBuffers);
+    this.#pool.startWindow();
   }
 
   /** Moves the tuned settings toward the window's hints (see `./auto_tune.ts`). */
@@ -564,11 +606,17 @@ export class AllocationEngine implements Workspace {
     // A new arena while a scope or operation is open would strand its memory: wait.
     if (next.stackBytes !== config.stackBytes && this.#depth === 0) {
       partial.stackBytes = next.stackBytes;
-      this.#countAdjustment(0, next.stackBytes > config.stackBytes);
+      this.#countAdjustment(
+        AUTO_TUNE_SETTING_INDEX.stack_bytes,
+        next.stackBytes > config.stackBytes,
+      );
     }
     if (next.poolMaxBuffersPerClass !== config.poolMaxBuffersPerClass) {
       partial.poolMaxBuffersPerClass = next.poolMaxBuffersPerClass;
-      this.#countAdjustment(1, next.poolMaxBuffersPerClass > config.poolMaxBuffersPerClass);
+      this.#countAdjustment(
+        AUTO_TUNE_SETTING_INDEX.pool_buffers_per_class,
+        next.poolMaxBuffersPerClass > config.poolMaxBuffersPerClass,
+      );
     }
     if (partial.stackBytes !== undefined || partial.poolMaxBuffersPerClass !== undefined) {
       this.configure(partial);
@@ -576,7 +624,8 @@ export class AllocationEngine implements Workspace {
   }
 
   #countAdjustment(setting: number, up: boolean): void {
-    this.counters.autoTuneAdjustments[setting * 2 + (up ? 0 : 1)]++;
+    const direction = up ? AUTO_TUNE_DIRECTION_INDEX.up : AUTO_TUNE_DIRECTION_INDEX.down;
+    this.counters.autoTuneAdjustments[setting * AUTO_TUNE_DIRECTIONS.length + direction]++;
   }
 
   /** Release of anything the pool does not own: stack views, heap results, misuse. */

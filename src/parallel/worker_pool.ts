@@ -39,7 +39,13 @@ import { resolveEngine } from "../convolve.ts";
 import type { ConvolutionPair } from "../batch.ts";
 import type { Float } from "../types.ts";
 import { assertNonEmptyFloat, describeValue, MAX_OUTPUT_LENGTH } from "../validate.ts";
-import { addCounterDelta, type BatchMessage, TASK_FIELDS, type WorkerReply } from "./protocol.ts";
+import {
+  addCounterDelta,
+  type BatchMessage,
+  type CountSink,
+  TASK_FIELDS,
+  type WorkerReply,
+} from "./protocol.ts";
 
 /** Options of {@linkcode convolutionBatchParallel} and {@linkcode WorkerPool.run}. */
 export interface ParallelBatchOptions {
@@ -258,7 +264,8 @@ interface Slot {
 
 interface PendingBatch {
   remaining: number;
-  engine: AllocationEngine;
+  /** Where the workers' counts go: the batch's engine's counters and metrics. */
+  counts: CountSink;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -485,7 +492,12 @@ export class WorkerPool {
     if (recycle) this.#recycledOut = null;
     const id = this.#nextId++;
     const done = new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { remaining: slots.length, engine, resolve, reject });
+      this.#pending.set(id, {
+        remaining: slots.length,
+        counts: { counters: engine.counters, metrics: engine.metrics },
+        resolve,
+        reject,
+      });
     });
     for (const slot of slots) slot.handle!.ref();
     for (let i = 0; i < slots.length; i++) {
@@ -551,7 +563,7 @@ export class WorkerPool {
       batch.reject(new Error(`convolutionBatchParallel: a worker failed: ${reply.message}`));
       return;
     }
-    addCounterDelta(batch.engine.counters, reply.counters);
+    addCounterDelta(batch.counts, reply.counters);
     if (--batch.remaining === 0) {
       this.#pending.delete(reply.id);
       batch.resolve();

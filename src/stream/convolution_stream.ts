@@ -16,6 +16,7 @@
  */
 
 import type { AllocationEngine } from "../alloc/engine.ts";
+import type { OperationMetrics } from "../metrics/operation_metrics.ts";
 import { floatArrayName } from "../typed_array_slots.ts";
 import { describeValue, isFloatArray } from "../validate.ts";
 import { StreamingConvolver } from "./streaming_convolver.ts";
@@ -24,8 +25,10 @@ import { StreamingConvolver } from "./streaming_convolver.ts";
 export interface ConvolutionStreamOptions {
   /** Partition size (see {@linkcode StreamingConvolverOptions.blockSize}). */
   blockSize?: number;
-  /** Engine whose counters count the operations (default: the default engine). */
+  /** Engine whose metrics count the operations (default: the default engine). */
   engine?: AllocationEngine;
+  /** The metrics sink that counts the operations (instead of an engine's; not with `engine`). */
+  metrics?: OperationMetrics;
   /**
    * Queuing strategy of the writable side (default: a high-water mark of 1 chunk).
    * Backpressure is the TransformStream's own: when the reader is slow the
@@ -45,7 +48,7 @@ export interface ConvolutionStreamOptions {
  * stream with a `TypeError` naming what arrived.
  */
 export class ConvolutionStream extends TransformStream<Float32Array, Float32Array> {
-  /** The convolver doing the work (its counters and block size). */
+  /** The convolver doing the work (its block size and kernel length). */
   readonly convolver: StreamingConvolver<Float32Array>;
 
   /**
@@ -61,6 +64,7 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
     const convolver = new StreamingConvolver(kernel, {
       blockSize: options?.blockSize,
       engine: options?.engine,
+      metrics: options?.metrics,
     });
     super(
       {

@@ -38,16 +38,19 @@
  */
 
 import type { AllocationEngine } from "../alloc/engine.ts";
-import { resolveEngine } from "../convolve.ts";
+import { resolveMetrics } from "../convolve.ts";
 import { getRealFftPlan, type RealFftPlan } from "../kernels/real_fft.ts";
 import {
   METHOD_INDEX,
   OPERATION_INDEX,
+  type OperationMetrics,
+} from "../metrics/operation_metrics.ts";
+import {
   operationSampleWeight,
   recordOperation,
   recordTimedOperation,
   startOperationTimer,
-} from "../telemetry/record.ts";
+} from "../metrics/record.ts";
 import type { Float } from "../types.ts";
 import { describeValue, isFloatArray } from "../validate.ts";
 
@@ -62,8 +65,13 @@ export interface StreamingConvolverOptions {
    * the audio block size (e.g. 128): every block then costs the same.
    */
   blockSize?: number;
-  /** Engine whose counters count the operations (default: the process-wide default engine). */
+  /**
+   * Where the operations are counted: `metrics`, else this engine's metrics (default:
+   * the process-wide default engine's). The convolver uses nothing else of the engine.
+   */
   engine?: AllocationEngine;
+  /** The metrics sink that counts the operations (instead of an engine's; not with `engine`). */
+  metrics?: OperationMetrics;
 }
 
 const CALLER = "StreamingConvolver";
@@ -145,7 +153,7 @@ function checkBlockSize(value: unknown, m: number): number {
  * real-time loops.
  *
  * **Metrics.** Each non-empty `process` call counts as one `stream` operation in
- * the engine's counters, method `direct` for kernels of at most `blockSize` taps
+ * the metrics sink (`metrics`, or the engine's), method `direct` for kernels of at most `blockSize` taps
  * and `overlap_add` for partitioned ones (sampled timing as for `convolve`).
  */
 export class StreamingConvolver<T extends Float = Float32Array> {
@@ -158,7 +166,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   /** Samples that {@linkcode flush} emits: `kernelLength - 1`. */
   readonly tailLength: number;
 
-  readonly #engine: AllocationEngine;
+  readonly #metrics: OperationMetrics;
   readonly #f64: boolean;
   readonly #method: number;
   /** The first min(m, B) taps reversed, for the direct head. */
@@ -201,7 +209,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     const h = checkKernel(kernel);
     const m = h.length;
     const block = checkBlockSize(options?.blockSize, m);
-    this.#engine = resolveEngine(options?.engine, CALLER);
+    this.#metrics = resolveMetrics(options?.metrics, options?.engine, CALLER);
     this.#f64 = h instanceof Float64Array;
     this.kernelLength = m;
     this.blockSize = block;
@@ -269,15 +277,16 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     const n = input.length;
     const target = this.#target(n, out, "process");
     if (n === 0) return target;
-    const weight = this.#engine.telemetry ? operationSampleWeight(n * this.kernelLength) : 0;
+    const metrics = this.#metrics;
+    const weight = metrics.timing ? operationSampleWeight(n * this.kernelLength) : 0;
     if (weight > 0) startOperationTimer();
     this.#run(input, n, target);
     // The clock reading stays in the recorder's own storage: a start time kept in a
     // local across the call could be boxed on the heap.
     if (weight > 0) {
-      recordTimedOperation(this.#engine.counters, OPERATION_INDEX.stream, this.#method, weight);
+      recordTimedOperation(metrics, OPERATION_INDEX.stream, this.#method, weight);
     } else {
-      recordOperation(this.#engine.counters, OPERATION_INDEX.stream, this.#method, -1, 0);
+      recordOperation(metrics, OPERATION_INDEX.stream, this.#method, -1, 0);
     }
     return target;
   }
