@@ -22,7 +22,7 @@ import { acquireResultFloat32 } from "./result_buffer.ts";
 import { OPERATION_INDEX } from "./metrics/operation_metrics.ts";
 import type { Float } from "./types.ts";
 import { floatArrayName } from "./typed_array_slots.ts";
-import { checkNonEmptyFloat, describeValue } from "./validate.ts";
+import { checkNonEmptyFloat, typeError } from "./validate.ts";
 
 /**
  * Full-mode convolution of a `Float32Array` signal; the result comes from the
@@ -85,9 +85,7 @@ export function convolutionInPlace(
 
 function checkFloat32Signal(signal: unknown, caller: string): Float32Array {
   if (floatArrayName(signal) !== "Float32Array") {
-    throw new TypeError(
-      `${caller}: signal must be a Float32Array, received ${describeValue(signal)}`,
-    );
+    throw typeError(caller, "signal", "a Float32Array", signal);
   }
   return checkNonEmptyFloat(signal, "signal", caller) as Float32Array;
 }

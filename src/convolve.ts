@@ -31,10 +31,10 @@ import {
   checkFloat,
   checkFullOutputLength,
   checkNonEmptyFloat,
-  describeValue,
   overlaps,
   parseMethod,
   parseMode,
+  rangeError,
   typeError,
 } from "./validate.ts";
 
@@ -101,7 +101,7 @@ function runOperation<T extends Float>(
   reverseKernel: boolean,
 ): T {
   if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new TypeError(`${caller}: options must be an object, received ${describeValue(options)}`);
+    throw typeError(caller, "options", "an object", options);
   }
   return executeOperation(
     caller,
@@ -119,9 +119,7 @@ function runOperation<T extends Float>(
 export function resolveEngine(engine: unknown, caller: string): AllocationEngine {
   if (engine === undefined) return getDefaultEngine();
   if (engine instanceof AllocationEngine) return engine;
-  throw new TypeError(
-    `${caller}: engine must be an engine made by createEngine(), received ${describeValue(engine)}`,
-  );
+  throw typeError(caller, "engine", "an engine made by createEngine()", engine);
 }
 
 /**
@@ -232,20 +230,14 @@ function resolveOutput(
   const outName = floatArrayName(out);
   const signalName = f64 ? "Float64Array" : "Float32Array";
   if (outName !== signalName) {
-    throw new TypeError(
-      `${caller}: out must be a ${signalName} like the signal, received ${describeValue(out)}`,
-    );
+    throw typeError(caller, "out", `a ${signalName} like the signal`, out);
   }
   const target = checkFloat(out, "out", caller);
   if (target.length !== length) {
-    throw new RangeError(
-      `${caller}: out must have exactly ${length} elements for this mode, received ${
-        describeValue(out)
-      }`,
-    );
+    throw rangeError(caller, "out", `exactly ${length} elements long for this mode`, out);
   }
   if (overlaps(target, signal) || overlaps(target, kernel)) {
-    throw new RangeError(`${caller}: out must not share memory with the signal or the kernel`);
+    throw rangeError(caller, "out", "memory that overlaps neither the signal nor the kernel", out);
   }
   return target;
 }

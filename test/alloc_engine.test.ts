@@ -112,7 +112,7 @@ test("a scope that throws still reclaims its stack memory and open operations", 
       throw new Error("boom");
     }), /boom/);
   assert.equal(engine.getStats().stack.usedBytes, 0);
-  assert.throws(() => engine.endOperation(), /without a matching/);
+  assert.throws(() => engine.endOperation(), /^Error: endOperation: no operation is open/);
 });
 
 test("operation scratch is distinct per take and comes back at endOperation", () => {
@@ -191,14 +191,16 @@ test("releasing twice throws, is counted and leaves the pool unchanged", () => {
   assert.throws(
     () => engine.release(a),
     (e: Error) =>
-      e instanceof RangeError && /Float32Array\(length 100\).*already released/.test(e.message),
+      e instanceof RangeError &&
+      /^release: buf must be a buffer that is not released yet, received Float32Array\(length 100\)$/
+        .test(e.message),
   );
   const after = engine.getStats();
   assert.equal(after.misuse.doubleRelease, 1);
   assert.deepEqual({ ...after.pool }, { ...before.pool });
   const heap = engine.acquireFloat32(1 << 26); // too large for the default pool
   engine.release(heap);
-  assert.throws(() => engine.release(heap), /already released/);
+  assert.throws(() => engine.release(heap), /buf must be a buffer that is not released yet/);
   assert.equal(engine.getStats().misuse.doubleRelease, 2);
 });
 
@@ -208,7 +210,9 @@ test("releasing a buffer the engine never handed out throws and is counted", () 
   assert.throws(
     () => engine.release(new Float64Array(3)),
     (e: Error) =>
-      e instanceof RangeError && /Float64Array\(length 3\).*never handed out/.test(e.message),
+      e instanceof RangeError &&
+      /^release: buf must be a buffer this engine handed out, received Float64Array\(length 3\)$/
+        .test(e.message),
   );
   assert.throws(
     () => engine.release([1, 2] as unknown as Float32Array),
@@ -219,7 +223,7 @@ test("releasing a buffer the engine never handed out throws and is counted", () 
     /Int32Array\(length 2\)/,
   );
   const other = createEngine(QUIET).acquireFloat32(10);
-  assert.throws(() => engine.release(other), /never handed out/);
+  assert.throws(() => engine.release(other), /buf must be a buffer this engine handed out/);
   const after = engine.getStats();
   assert.equal(after.misuse.foreignRelease, 4);
   assert.deepEqual({ ...after.pool }, { ...before.pool });
@@ -261,7 +265,10 @@ test("bad config is refused with the key and value quoted", () => {
   assert.throws(() => createEngine({ stackBytes: 100 }), /multiple of 8, received number 100/);
   assert.throws(() => createEngine({ poolMaxBytes: -1 } as never), /received number -1/);
   assert.throws(() => createEngine({ debug: "yes" } as never), TypeError);
-  assert.throws(() => createEngine({ nope: 1 } as never), /unknown engine config key "nope"/);
+  assert.throws(
+    () => createEngine({ nope: 1 } as never),
+    /^TypeError: createEngine: a config key must be one of .*, received "nope"$/,
+  );
   const engine = createEngine(QUIET);
   assert.throws(() => engine.configure({ poolMaxBytes: 10, stackThreshold: NaN }), RangeError);
   assert.equal(engine.config.poolMaxBytes, 64 * 1024 * 1024, "nothing half-applied");

@@ -118,7 +118,7 @@ describe("WorkerPool and convolutionBatchParallel", () => {
     });
     await assert.rejects(convolutionBatchParallel([[new Float32Array(0), new Float32Array(1)]]), {
       name: "RangeError",
-      message: /pairs\[0\]\[0\] \(the signal\) must not be empty/,
+      message: /pairs\[0\]\[0\] \(the signal\) must be non-empty/,
     });
     assert.throws(() => new WorkerPool({ workers: 0 }), {
       name: "RangeError",

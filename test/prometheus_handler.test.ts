@@ -173,7 +173,7 @@ describe("createMetricsHandler", () => {
   it("rejects something that is not an engine or a bad path with a TypeError quoting the value", () => {
     assert.throws(
       () => createMetricsHandler({ engine: 42 as never }),
-      /engine must be an allocation engine.*42/,
+      /^TypeError: createMetricsHandler: engine must be an allocation engine .*, received number 42$/,
     );
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     assert.throws(() => createMetricsHandler({ engine, path: "metrics" }), /path must .*"metrics"/);
@@ -186,7 +186,7 @@ describe("createMetricsHandler", () => {
       {
         name: "TypeError",
         message:
-          /^createMetricsHandler: unknown option "defaultMetric"; known options: engine, path, defaultMetrics, registry, attributes, cacheMs, resource$/,
+          /^createMetricsHandler: an option must be one of engine, path, defaultMetrics, registry, attributes, cacheMs, resource, received "defaultMetric"$/,
       },
     );
     assert.throws(() => createMetricsHandler({ cacheMs: -5 }), {

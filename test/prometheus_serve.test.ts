@@ -133,7 +133,7 @@ describe("serveMetrics", () => {
     await assert.rejects(serveMetrics({ host: "0.0.0.0", port: 0 } as never), {
       name: "TypeError",
       message:
-        /^serveMetrics: unknown option "host" \(did you mean "hostname"\?\); known options: .*hostname/,
+        /^serveMetrics: an option must be one of .*hostname.*, received "host" \(did you mean "hostname"\?\)$/,
     });
     await assert.rejects(serveMetrics({ hostname: "" }), /hostname must be a non-empty string/);
   });

@@ -125,7 +125,29 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
       for await (const _ of BatchOperations.convolutionStreamAsync(42 as never, 1)) { /* drain */ }
     }, {
       name: "TypeError",
-      message: /pairs must be iterable or async iterable, received number 42/,
+      message:
+        /^convolutionStreamAsync: pairs must be iterable or async iterable, received number 42$/,
     });
+  });
+
+  it("names the function called in every error, batchSize included", async () => {
+    async function* none(): AsyncGenerator<ConvolutionPair> {}
+    await assert.rejects(BatchOperations.convolutionStreamAsync(none(), 0).next(), {
+      name: "RangeError",
+      message: "convolutionStreamAsync: batchSize must be a positive integer, received number 0",
+    });
+    await assert.rejects(BatchOperations.convolutionStream(none(), 1.5).next(), {
+      name: "RangeError",
+      message: "convolutionStream: batchSize must be a positive integer, received number 1.5",
+    });
+    await assert.rejects(
+      BatchOperations.convolutionStream(
+        (async function* () {
+          yield [new Float32Array(0), kernel] as ConvolutionPair;
+        })(),
+        1,
+      ).next(),
+      { name: "RangeError", message: /^convolutionStream: pairs\[0\]\[0\] \(the signal\)/ },
+    );
   });
 });

@@ -58,7 +58,7 @@ describe("ConvolutionStream", () => {
     const source = sourceOf([new Float32Array(2), [1, 2] as never]);
     await assert.rejects(collect(source.pipeThrough(stream)), {
       name: "TypeError",
-      message: /chunks must be Float32Array, received Array\(length 2\)/,
+      message: /^ConvolutionStream: a chunk must be a Float32Array, received Array\(length 2\)$/,
     });
   });
 

@@ -269,11 +269,11 @@ describe("StreamingConvolver", () => {
     });
     assert.throws(() => new StreamingConvolver(new Float32Array(0)), {
       name: "RangeError",
-      message: /kernel must not be empty, received Float32Array\(length 0\)/,
+      message: /kernel must be non-empty, received Float32Array\(length 0\)/,
     });
     assert.throws(() => new StreamingConvolver(new Float64Array([1, NaN])), {
       name: "RangeError",
-      message: /kernel values must be finite, received NaN at index 1/,
+      message: /StreamingConvolver: kernel\[1\] must be finite, received number NaN/,
     });
     assert.throws(() => new StreamingConvolver(new Float32Array(4), { blockSize: 100 }), {
       name: "RangeError",
@@ -290,7 +290,7 @@ describe("StreamingConvolver", () => {
     });
     assert.throws(() => convolver.process(new Float32Array(3), new Float32Array(2)), {
       name: "RangeError",
-      message: /out must have at least 3 elements, received Float32Array\(length 2\)/,
+      message: /out must be at least 3 elements long, received Float32Array\(length 2\)/,
     });
     assert.throws(() => convolver.process(new Float32Array(3), new Float64Array(3) as never), {
       name: "TypeError",
@@ -298,7 +298,7 @@ describe("StreamingConvolver", () => {
     });
     assert.throws(() => convolver.flush(new Float32Array(2)), {
       name: "RangeError",
-      message: /flush: out must have at least 3 elements/,
+      message: /flush: out must be at least 3 elements long/,
     });
   });
 });

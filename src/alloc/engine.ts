@@ -71,8 +71,8 @@ import {
   SizeClassPool,
 } from "./size_class_pool.ts";
 import type { EngineStats } from "./stats.ts";
-import { checkDtype, checkLength, describeValue, type Dtype } from "./validate.ts";
-import { isFloatArray } from "../validate.ts";
+import { checkDtype, checkLength, type Dtype } from "./validate.ts";
+import { isFloatArray, rangeError, typeError } from "../validate.ts";
 import { floatArrayName, typedArrayLength, typedArrayUsable } from "../typed_array_slots.ts";
 
 export type { EngineConfig } from "./config.ts";
@@ -217,12 +217,12 @@ export class AllocationEngine implements Workspace {
    * heap results back with {@linkcode AllocationEngine.release}.
    */
   acquireFloat32(length: number): Float32Array {
-    return this.#acquire(4, checkLength(length, "acquireFloat32(length)", 4)) as Float32Array;
+    return this.#acquire(4, checkLength(length, "acquireFloat32", "length", 4)) as Float32Array;
   }
 
   /** Like {@linkcode AllocationEngine.acquireFloat32}, for `Float64Array`. */
   acquireFloat64(length: number): Float64Array {
-    return this.#acquire(8, checkLength(length, "acquireFloat64(length)", 8)) as Float64Array;
+    return this.#acquire(8, checkLength(length, "acquireFloat64", "length", 8)) as Float64Array;
   }
 
   /**
@@ -238,7 +238,7 @@ export class AllocationEngine implements Workspace {
       floatArrayName(buf) !== undefined && typedArrayLength(buf) === 0 && !typedArrayUsable(buf)
     ) {
       this.#misuse(FOREIGN_RELEASE);
-      throw new TypeError(`release() received ${describeValue(buf)}, whose memory is gone`);
+      throw typeError("release", "buf", "a buffer whose memory is not gone (detached)", buf);
     }
     // The pool is asked first: it is the hot path, and a WeakMap lookup accepts any value.
     const result = this.#pool.release(buf);
@@ -249,7 +249,7 @@ export class AllocationEngine implements Workspace {
     if (result !== ReleaseResult.Double) this.#releaseSlow(buf);
     else {
       this.#misuse(DOUBLE_RELEASE);
-      throw new RangeError(`release() received ${describeValue(buf)} that was already released`);
+      throw rangeError("release", "buf", "a buffer that is not released yet", buf);
     }
   }
 
@@ -260,20 +260,18 @@ export class AllocationEngine implements Workspace {
    */
   preWarm(sizes: readonly number[], options?: PreWarmOptions): number {
     if (!Array.isArray(sizes)) {
-      throw new TypeError(
-        `preWarm(sizes) expects an array of element counts, received ${describeValue(sizes)}`,
-      );
+      throw typeError("preWarm", "sizes", "an array of element counts", sizes);
     }
-    const dtype = checkDtype(options?.dtype, "preWarm()");
+    const dtype = checkDtype(options?.dtype, "preWarm");
     const bytesPerElement = dtype === "float64" ? 8 : 4;
     const count = options?.count === undefined
       ? 1
-      : checkLength(options.count, "preWarm() count", 1);
+      : checkLength(options.count, "preWarm", "count", 1);
     // Each size is read once: an array whose getters change between reads cannot
     // slip an unchecked size into the pool.
     const checked: number[] = [];
     for (let i = 0, length = sizes.length; i < length; i++) {
-      checked.push(checkLength(sizes[i], `preWarm(sizes[${i}])`, bytesPerElement));
+      checked.push(checkLength(sizes[i], "preWarm", `sizes[${i}]`, bytesPerElement));
     }
     let added = 0;
     for (const size of checked) added += this.#pool.preWarm(size, { bytesPerElement, count });
@@ -287,11 +285,7 @@ export class AllocationEngine implements Workspace {
   handleMemoryPressure(options?: MemoryPressureOptions): number {
     const level = options?.level ?? "critical";
     if (level !== "critical" && level !== "moderate") {
-      throw new TypeError(
-        `handleMemoryPressure() level must be "moderate" or "critical", received ${
-          describeValue(level)
-        }`,
-      );
+      throw typeError("handleMemoryPressure", "level", '"moderate" or "critical"', level);
     }
     const index = PRESSURE_LEVEL_INDEX[level];
     this.counters.pressureEvents[index * PRESSURE_TRIGGERS.length + MANUAL]++;
@@ -348,7 +342,7 @@ export class AllocationEngine implements Workspace {
       return new EngineScope(this, depth, this.#frameSerials[depth - 1]);
     }
     if (typeof fn !== "function") {
-      throw new TypeError(`scope(fn) expects a function or nothing, received ${describeValue(fn)}`);
+      throw typeError("scope", "fn", "a function or nothing", fn);
     }
     const depth = this.#push(FRAME_SCOPE);
     let result: T;
@@ -358,14 +352,15 @@ export class AllocationEngine implements Workspace {
       this.#popTo(depth - 1);
     }
     if (ArrayBuffer.isView(result) && result.buffer === this.#arena.buffer) {
-      throw new TypeError(
-        `scope(fn) returned ${
-          describeValue(result)
-        } on the stack arena, which the scope reclaimed; copy it into an acquired buffer first`,
+      throw typeError(
+        "scope",
+        "the result of fn",
+        "off the stack arena, which the scope reclaimed (copy it into an acquired buffer first)",
+        result,
       );
     }
     if (typeof (result as { then?: unknown } | null)?.then === "function") {
-      throw new TypeError("scope(fn) returned a promise; scope callbacks must be synchronous");
+      throw typeError("scope", "the result of fn", "synchronous, not a promise", result);
     }
     return result;
   }
@@ -383,7 +378,7 @@ export class AllocationEngine implements Workspace {
   /** Ends the innermost operation: pops its stack memory and returns its pool scratch. */
   endOperation(): void {
     if (this.#depth === 0 || this.#frameKinds[this.#depth - 1] !== FRAME_OPERATION) {
-      throw new Error("endOperation() called without a matching beginOperation()");
+      throw new Error("endOperation: no operation is open (call beginOperation first)");
     }
     this.#popTo(this.#depth - 1);
   }
@@ -395,9 +390,9 @@ export class AllocationEngine implements Workspace {
    */
   takeFloat64(length: number): Float64Array {
     if (this.#depth === 0) {
-      throw new Error("takeFloat64() needs an open operation: call beginOperation() first");
+      throw new Error("takeFloat64: no operation or scope is open (call beginOperation first)");
     }
-    checkLength(length, "takeFloat64(length)", 8);
+    checkLength(length, "takeFloat64", "length", 8);
     const counters = this.counters;
     let overflowed = false;
     if (length <= this.#config.stackThreshold) {
@@ -425,12 +420,13 @@ export class AllocationEngine implements Workspace {
    * refused while an operation or scope is open and starts a fresh arena.
    */
   configure(partial: Partial<EngineConfig>): void {
-    const next = resolveConfig(partial, this.#config);
+    const next = resolveConfig(partial, this.#config, "configure");
     if (next.stackBytes !== this.#config.stackBytes && this.#depth > 0) {
-      throw new RangeError(
-        `configure() cannot change stackBytes (to ${
-          describeValue(next.stackBytes)
-        }) while a scope or operation is open`,
+      throw rangeError(
+        "configure",
+        "config.stackBytes",
+        "left unchanged while a scope or operation is open",
+        next.stackBytes,
       );
     }
     const previous = this.#config;
@@ -632,22 +628,21 @@ export class AllocationEngine implements Workspace {
   #releaseSlow(buf: unknown): void {
     if (!isFloatArray(buf)) {
       this.#misuse(FOREIGN_RELEASE);
-      throw new TypeError(
-        `release() expects a Float32Array or Float64Array handed out by this engine, received ${
-          describeValue(buf)
-        }`,
+      throw typeError(
+        "release",
+        "buf",
+        "a Float32Array or Float64Array handed out by this engine",
+        buf,
       );
     }
     if (this.#arena.owns(buf)) {
       if (this.#depth > 0 && buf.byteOffset + buf.byteLength <= this.#arena.top) return;
       this.#misuse(DOUBLE_RELEASE);
-      throw new RangeError(
-        `release() received ${describeValue(buf)} from the stack arena after its scope ended`,
-      );
+      throw rangeError("release", "buf", "stack memory of a scope that is still open", buf);
     }
     if (this.#pool.isRetired(buf) || this.#heapReleased.has(buf)) {
       this.#misuse(DOUBLE_RELEASE);
-      throw new RangeError(`release() received ${describeValue(buf)} that was already released`);
+      throw rangeError("release", "buf", "a buffer that is not released yet", buf);
     }
     if (this.#heapIssued.has(buf)) {
       this.#heapIssued.delete(buf);
@@ -657,9 +652,7 @@ export class AllocationEngine implements Workspace {
       return;
     }
     this.#misuse(FOREIGN_RELEASE);
-    throw new RangeError(
-      `release() received ${describeValue(buf)} that this engine never handed out`,
-    );
+    throw rangeError("release", "buf", "a buffer this engine handed out", buf);
   }
 
   #acquire(bytesPerElement: number, length: number): View {

@@ -38,7 +38,7 @@ import type { AllocationEngine } from "../alloc/engine.ts";
 import { resolveEngine } from "../convolve.ts";
 import type { ConvolutionPair } from "../batch.ts";
 import type { Float } from "../types.ts";
-import { assertNonEmptyFloat, describeValue, MAX_OUTPUT_LENGTH } from "../validate.ts";
+import { assertNonEmptyFloat, MAX_OUTPUT_LENGTH, rangeError, typeError } from "../validate.ts";
 import {
   addCounterDelta,
   type BatchMessage,
@@ -250,9 +250,7 @@ function defaultWorkerCount(): number {
 function checkWorkerCount(value: unknown, caller: string): number {
   if (value === undefined) return defaultWorkerCount();
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 256) {
-    throw new RangeError(
-      `${caller}: workers must be an integer from 1 to 256, received ${describeValue(value)}`,
-    );
+    throw rangeError(caller, "workers", "an integer from 1 to 256", value);
   }
   return value;
 }
@@ -280,29 +278,24 @@ interface PackedBatch {
 
 function checkPairs(pairs: unknown, caller: string): readonly ConvolutionPair[] {
   if (!Array.isArray(pairs)) {
-    throw new TypeError(`${caller}: pairs must be an array, received ${describeValue(pairs)}`);
+    throw typeError(caller, "pairs", "an array", pairs);
   }
   for (let i = 0; i < pairs.length; i++) {
     const pair: unknown = pairs[i];
     if (!Array.isArray(pair) || pair.length !== 2) {
-      throw new TypeError(
-        `${caller}: pairs[${i}] must be a [signal, kernel] array, received ${describeValue(pair)}`,
-      );
+      throw typeError(caller, `pairs[${i}]`, "a [signal, kernel] array", pair);
     }
     if (!(pair[0] instanceof Float32Array)) {
-      throw new TypeError(
-        `${caller}: pairs[${i}][0] (the signal) must be a Float32Array, received ${
-          describeValue(pair[0])
-        }`,
-      );
+      throw typeError(caller, `pairs[${i}][0] (the signal)`, "a Float32Array", pair[0]);
     }
     assertNonEmptyFloat(pair[0], `pairs[${i}][0] (the signal)`, caller);
     assertNonEmptyFloat(pair[1], `pairs[${i}][1] (the kernel)`, caller);
     if (pair[0].length + pair[1].length - 1 > MAX_OUTPUT_LENGTH) {
-      throw new RangeError(
-        `${caller}: pairs[${i}] would give ${
-          pair[0].length + pair[1].length - 1
-        } outputs; at most ${MAX_OUTPUT_LENGTH} are supported`,
+      throw rangeError(
+        caller,
+        `the output of pairs[${i}]`,
+        `at most ${MAX_OUTPUT_LENGTH} elements long`,
+        pair[0].length + pair[1].length - 1,
       );
     }
   }

@@ -18,7 +18,7 @@
 import type { AllocationEngine } from "../alloc/engine.ts";
 import type { OperationMetrics } from "../metrics/operation_metrics.ts";
 import { floatArrayName } from "../typed_array_slots.ts";
-import { describeValue, isFloatArray } from "../validate.ts";
+import { isFloatArray, typeError } from "../validate.ts";
 import { StreamingConvolver } from "./streaming_convolver.ts";
 
 /** Options of {@linkcode ConvolutionStream}. */
@@ -57,9 +57,7 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
    */
   constructor(kernel: Float32Array, options?: ConvolutionStreamOptions) {
     if (floatArrayName(kernel) !== "Float32Array") {
-      throw new TypeError(
-        `ConvolutionStream: kernel must be a Float32Array, received ${describeValue(kernel)}`,
-      );
+      throw typeError("ConvolutionStream", "kernel", "a Float32Array", kernel);
     }
     const convolver = new StreamingConvolver(kernel, {
       blockSize: options?.blockSize,
@@ -70,9 +68,7 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
       {
         transform(chunk, controller) {
           if (floatArrayName(chunk) !== "Float32Array" || !isFloatArray(chunk)) {
-            throw new TypeError(
-              `ConvolutionStream: chunks must be Float32Array, received ${describeValue(chunk)}`,
-            );
+            throw typeError("ConvolutionStream", "a chunk", "a Float32Array", chunk);
           }
           if (chunk.length === 0) return;
           controller.enqueue(convolver.process(chunk)); // a fresh array: the reader's

@@ -52,7 +52,7 @@ import {
   startOperationTimer,
 } from "../metrics/record.ts";
 import type { Float } from "../types.ts";
-import { describeValue, isFloatArray } from "../validate.ts";
+import { isFloatArray, rangeError, typeError } from "../validate.ts";
 
 /** Options of {@linkcode StreamingConvolver}. */
 export interface StreamingConvolverOptions {
@@ -66,8 +66,8 @@ export interface StreamingConvolverOptions {
    */
   blockSize?: number;
   /**
-   * Where the operations are counted: `metrics`, else this engine's metrics (default:
-   * the process-wide default engine's). The convolver uses nothing else of the engine.
+   * Engine whose metrics count the operations (default: the process-wide default
+   * engine); the convolver uses nothing else of it.
    */
   engine?: AllocationEngine;
   /** The metrics sink that counts the operations (instead of an engine's; not with `engine`). */
@@ -80,13 +80,9 @@ const MAX_BLOCK = 65536;
 
 /** The block size used when none is given, for a kernel of `m` taps. */
 export function defaultBlockSize(m: number): number {
-  if (typeof m !== "number") {
-    throw new TypeError(`defaultBlockSize: m must be a number, received ${describeValue(m)}`);
-  }
+  if (typeof m !== "number") throw typeError("defaultBlockSize", "m", "a number", m);
   if (!Number.isInteger(m) || m < 1) {
-    throw new RangeError(
-      `defaultBlockSize: m must be a positive integer, received ${describeValue(m)}`,
-    );
+    throw rangeError("defaultBlockSize", "m", "a positive integer", m);
   }
   if (m <= 64) return Math.max(MIN_BLOCK, nextPowerOfTwo(m));
   const ideal = Math.round(Math.log2(2 * Math.sqrt(m)));
@@ -101,19 +97,13 @@ function nextPowerOfTwo(value: number): number {
 
 function checkKernel(kernel: unknown): Float {
   if (!isFloatArray(kernel)) {
-    throw new TypeError(
-      `${CALLER}: kernel must be a Float32Array or Float64Array, received ${describeValue(kernel)}`,
-    );
+    throw typeError(CALLER, "kernel", "a Float32Array or Float64Array", kernel);
   }
-  if (kernel.length === 0) {
-    throw new RangeError(`${CALLER}: kernel must not be empty, received ${describeValue(kernel)}`);
-  }
+  if (kernel.length === 0) throw rangeError(CALLER, "kernel", "non-empty", kernel);
   for (let i = 0; i < kernel.length; i++) {
     // A NaN or infinite tap would poison every later output of the stream for good.
     if (!Number.isFinite(kernel[i])) {
-      throw new RangeError(
-        `${CALLER}: kernel values must be finite, received ${kernel[i]} at index ${i}`,
-      );
+      throw rangeError(CALLER, `kernel[${i}]`, "finite", kernel[i]);
     }
   }
   return kernel;
@@ -125,10 +115,11 @@ function checkBlockSize(value: unknown, m: number): number {
     typeof value !== "number" || !Number.isInteger(value) || value < MIN_BLOCK ||
     value > MAX_BLOCK || (value & (value - 1)) !== 0
   ) {
-    throw new RangeError(
-      `${CALLER}: blockSize must be a power of two from ${MIN_BLOCK} to ${MAX_BLOCK}, received ${
-        describeValue(value)
-      }`,
+    throw rangeError(
+      CALLER,
+      "blockSize",
+      `a power of two from ${MIN_BLOCK} to ${MAX_BLOCK}`,
+      value,
     );
   }
   return value;
@@ -202,9 +193,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
    */
   constructor(kernel: T, options?: StreamingConvolverOptions) {
     if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(
-        `${CALLER}: options must be an object, received ${describeValue(options)}`,
-      );
+      throw typeError(CALLER, "options", "an object", options);
     }
     const h = checkKernel(kernel);
     const m = h.length;
@@ -268,11 +257,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
    */
   process(input: Float, out?: T): T {
     if (!isFloatArray(input)) {
-      throw new TypeError(
-        `${CALLER}.process: input must be a Float32Array or Float64Array, received ${
-          describeValue(input)
-        }`,
-      );
+      throw typeError(`${CALLER}.process`, "input", "a Float32Array or Float64Array", input);
     }
     const n = input.length;
     const target = this.#target(n, out, "process");
@@ -329,16 +314,11 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   #target(n: number, out: T | undefined, method: string): T {
     if (out === undefined) return this.#make(n);
     if (!isFloatArray(out) || (out instanceof Float64Array) !== this.#f64) {
-      throw new TypeError(
-        `${CALLER}.${method}: out must be a ${
-          this.#f64 ? "Float64Array" : "Float32Array"
-        } like the kernel, received ${describeValue(out)}`,
-      );
+      const type = this.#f64 ? "Float64Array" : "Float32Array";
+      throw typeError(`${CALLER}.${method}`, "out", `a ${type} like the kernel`, out);
     }
     if (out.length < n) {
-      throw new RangeError(
-        `${CALLER}.${method}: out must have at least ${n} elements, received ${describeValue(out)}`,
-      );
+      throw rangeError(`${CALLER}.${method}`, "out", `at least ${n} elements long`, out);
     }
     if (out.length === n) return out;
     if (this.#viewOf !== out || this.#viewLength !== n) {

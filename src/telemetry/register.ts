@@ -57,6 +57,7 @@ import { OPERATIONS } from "../metrics/operation_metrics.ts";
 import { KERNEL_METHODS } from "../types.ts";
 import { ATTRIBUTES, type MetricDefinition, type MetricId, METRICS, SCOPE_NAME } from "./names.ts";
 import type { TelemetrySource } from "./source.ts";
+import { typeError } from "../validate.ts";
 import { tuningHints } from "./tuning.ts";
 
 /** Options of {@linkcode registerMetrics}. */
@@ -101,8 +102,11 @@ function createObservable(meter: Meter, definition: MetricDefinition): AnyObserv
     case "gauge":
       return meter.createObservableGauge(definition.name, options);
     default:
-      throw new TypeError(
-        `Metric "${definition.name}" of kind "${definition.kind}" cannot be observed`,
+      throw typeError(
+        "registerMetrics",
+        `the kind of ${definition.name}`,
+        '"counter", "updowncounter" or "gauge" (an observable kind)',
+        definition.kind,
       );
   }
 }
