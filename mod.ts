@@ -44,7 +44,10 @@ export type {
   PressureStats,
   StackStats,
 } from "./src/alloc/stats.ts";
-export { AllocationCounters, DURATION_BOUNDS_SECONDS } from "./src/alloc/counters.ts";
+export { AllocationCounters } from "./src/alloc/counters.ts";
+export type { PoolLevels } from "./src/alloc/size_class_pool.ts";
+export { DURATION_BOUNDS_SECONDS, OperationMetrics } from "./src/metrics/operation_metrics.ts";
+export type { ReadonlyCounts } from "./src/metrics/counts.ts";
 export { getDefaultEngine } from "./src/default_engine.ts";
 export { engineConfigFromEnv, type EnvEngineConfig } from "./src/alloc/env_config.ts";
 export { BufferUtils, convolution, convolutionInPlace } from "./src/compat.ts";

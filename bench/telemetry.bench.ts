@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     },
   ];
 
-  const operationsBefore = engine.counters.operations.reduce((a, b) => a + b, 0);
+  const operationsBefore = engine.metrics.operations.reduce((a, b) => a + b, 0);
   const started = performance.now();
   // Round -1 warms the JIT up and is not recorded. No forced GC per measure (mitata's
   // default): it would cost more time than the measurement on Node.
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   quiet.close();
   naiveEngine.close();
 
-  const operationsAfter = engine.counters.operations.reduce((a, b) => a + b, 0);
+  const operationsAfter = engine.metrics.operations.reduce((a, b) => a + b, 0);
   const scraped = /^convpool_operations_total\{[^}]*\} (\d+)/m.exec(lastBody);
   if (scrapes === 0 || scraped === null) {
     throw new Error(`the scrape did not run or found no operations (${scrapes} scrapes)`);

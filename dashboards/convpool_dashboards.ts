@@ -27,7 +27,7 @@ import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "../src/telemetry/record.ts";
+import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "../src/metrics/record.ts";
 
 /** `2^k (value)` for a power of two, else the value: how dashboard prose quotes a threshold. */
 function powerOfTwoText(value: number): string {

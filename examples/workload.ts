@@ -131,7 +131,7 @@ interface CounterSnapshot {
 }
 
 function snapshot(engine: AllocationEngine): CounterSnapshot {
-  const c = engine.counters;
+  const c = engine.metrics;
   let operations = 0;
   for (let i = 0; i < c.operations.length; i++) operations += c.operations[i];
   const stats = engine.getStats();

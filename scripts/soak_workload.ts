@@ -132,7 +132,7 @@ function emptyCounts(): OperationCounts {
 
 function countedOperations(engine: AllocationEngine): OperationCounts {
   const counts = emptyCounts();
-  const operations = engine.counters.operations;
+  const operations = engine.metrics.operations;
   OPERATION_NAMES.forEach((name, op) => {
     for (let m = 0; m < METHOD_COUNT; m++) counts[name] += operations[op * METHOD_COUNT + m];
   });
@@ -140,7 +140,7 @@ function countedOperations(engine: AllocationEngine): OperationCounts {
 }
 
 function inUse(engine: AllocationEngine): number {
-  return engine.counters.inUseBuffers.reduce((sum, count) => sum + count, 0);
+  return engine.poolLevels().inUseBuffers.reduce((sum, count) => sum + count, 0);
 }
 
 function misuseTotal(engine: AllocationEngine): number {

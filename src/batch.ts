@@ -35,11 +35,11 @@ import {
   type OperationRequest,
   resolveEngine,
 } from "./convolve.ts";
-import { OPERATION_INDEX } from "./telemetry/record.ts";
+import { OPERATION_INDEX } from "./metrics/operation_metrics.ts";
 import { CachedWorkspace } from "./kernels/workspace.ts";
 import { acquireResultFloat32 } from "./result_buffer.ts";
 import type { Float } from "./types.ts";
-import { assertNonEmptyFloat, describeValue } from "./validate.ts";
+import { assertNonEmptyFloat, rangeError, typeError } from "./validate.ts";
 
 /** A signal and the kernel to convolve it with. */
 export type ConvolutionPair = readonly [signal: Float32Array, kernel: Float];
@@ -104,30 +104,18 @@ export interface StreamOptions {
 
 function checkPair(pair: unknown, index: number, caller: string): asserts pair is ConvolutionPair {
   if (!Array.isArray(pair) || pair.length !== 2) {
-    throw new TypeError(
-      `${caller}: pairs[${index}] must be a [signal, kernel] array, received ${
-        describeValue(pair)
-      }`,
-    );
+    throw typeError(caller, `pairs[${index}]`, "a [signal, kernel] array", pair);
   }
   if (!(pair[0] instanceof Float32Array)) {
-    throw new TypeError(
-      `${caller}: pairs[${index}][0] (the signal) must be a Float32Array, received ${
-        describeValue(pair[0])
-      }`,
-    );
+    throw typeError(caller, `pairs[${index}][0] (the signal)`, "a Float32Array", pair[0]);
   }
   assertNonEmptyFloat(pair[0], `pairs[${index}][0] (the signal)`, caller);
   assertNonEmptyFloat(pair[1], `pairs[${index}][1] (the kernel)`, caller);
 }
 
-function checkBatchSize(batchSize: unknown): number {
+function checkBatchSize(batchSize: unknown, caller: string): number {
   if (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(
-      `convolutionStream: batchSize must be a positive integer, received ${
-        describeValue(batchSize)
-      }`,
-    );
+    throw rangeError(caller, "batchSize", "a positive integer", batchSize);
   }
   return batchSize;
 }
@@ -138,7 +126,7 @@ function convolutionBatch(
 ): Float32Array[] {
   const caller = "convolutionBatch";
   if (!Array.isArray(pairs)) {
-    throw new TypeError(`${caller}: pairs must be an array, received ${describeValue(pairs)}`);
+    throw typeError(caller, "pairs", "an array", pairs);
   }
   const engine = resolveEngine(options?.engine, caller);
   const reuseBuffers = options?.reuseBuffers ?? true;
@@ -196,15 +184,17 @@ function startStream(
   caller: string,
   asyncAllowed: boolean,
 ): StreamState {
-  checkBatchSize(batchSize);
+  checkBatchSize(batchSize, caller);
   const isSync = pairs !== null && pairs !== undefined &&
     typeof (pairs as Iterable<unknown>)[Symbol.iterator] === "function";
   const isAsync = asyncAllowed && pairs !== null && pairs !== undefined &&
     typeof (pairs as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
   if (!isSync && !isAsync) {
-    throw new TypeError(
-      `${caller}: pairs must be ${asyncAllowed ? "iterable or async iterable" : "iterable"}, ` +
-        `received ${describeValue(pairs)}`,
+    throw typeError(
+      caller,
+      "pairs",
+      asyncAllowed ? "iterable or async iterable" : "iterable",
+      pairs,
     );
   }
   const recycle = options?.recycle === true;
@@ -304,8 +294,8 @@ async function* convolutionStreamAsync(
   pairs: AsyncIterable<ConvolutionPair> | Iterable<ConvolutionPair>,
   batchSize: number,
   options?: StreamOptions,
+  caller = "convolutionStreamAsync",
 ): AsyncGenerator<Float32Array[], void, undefined> {
-  const caller = "convolutionStreamAsync";
   const state = startStream(pairs, batchSize, options, caller, true);
   try {
     // for await reads one pair at a time, so an unbounded source stays lazy.
@@ -331,7 +321,7 @@ function convolutionStreamAny(
   options?: StreamOptions,
 ): Generator<Float32Array[], void, undefined> | AsyncGenerator<Float32Array[], void, undefined> {
   return isOnlyAsyncIterable(pairs)
-    ? convolutionStreamAsync(pairs, batchSize, options)
+    ? convolutionStreamAsync(pairs, batchSize, options, "convolutionStream")
     : convolutionStream(pairs as Iterable<ConvolutionPair>, batchSize, options);
 }
 

@@ -19,10 +19,10 @@ import type { EngineStats } from "./alloc/stats.ts";
 import { executeOperation, fullConvolution } from "./convolve.ts";
 import { getDefaultEngine } from "./default_engine.ts";
 import { acquireResultFloat32 } from "./result_buffer.ts";
-import { OPERATION_INDEX } from "./telemetry/record.ts";
+import { OPERATION_INDEX } from "./metrics/operation_metrics.ts";
 import type { Float } from "./types.ts";
 import { floatArrayName } from "./typed_array_slots.ts";
-import { checkNonEmptyFloat, describeValue } from "./validate.ts";
+import { checkNonEmptyFloat, typeError } from "./validate.ts";
 
 const CONVOLUTION_REQUEST = fullConvolution("convolution", OPERATION_INDEX.convolve);
 const CONVOLUTION_IN_PLACE_REQUEST = fullConvolution(
@@ -73,9 +73,7 @@ export function convolutionInPlace(
 
 function checkFloat32Signal(signal: unknown, caller: string): Float32Array {
   if (floatArrayName(signal) !== "Float32Array") {
-    throw new TypeError(
-      `${caller}: signal must be a Float32Array, received ${describeValue(signal)}`,
-    );
+    throw typeError(caller, "signal", "a Float32Array", signal);
   }
   return checkNonEmptyFloat(signal, "signal", caller) as Float32Array;
 }

@@ -16,14 +16,13 @@ import { needsScratch, pickKernel, runKernel } from "./kernels/dispatch.ts";
 import type { Workspace } from "./kernels/workspace.ts";
 import { AllocationEngine } from "./alloc/engine.ts";
 import { getDefaultEngine } from "./default_engine.ts";
+import { METHOD_INDEX, OPERATION_INDEX, OperationMetrics } from "./metrics/operation_metrics.ts";
 import {
-  METHOD_INDEX,
-  OPERATION_INDEX,
   operationSampleWeight,
   recordOperation,
   recordTimedOperation,
   startOperationTimer,
-} from "./telemetry/record.ts";
+} from "./metrics/record.ts";
 import { outputLength, outputStart } from "./modes.ts";
 import type { Float, Method, Mode } from "./types.ts";
 import { kernelWindowStart, transposes } from "./transpose.ts";
@@ -32,10 +31,11 @@ import {
   checkFloat,
   checkFullOutputLength,
   checkNonEmptyFloat,
-  describeValue,
   overlaps,
   parseMethod,
   parseMode,
+  rangeError,
+  typeError,
 } from "./validate.ts";
 
 /**
@@ -103,7 +103,7 @@ function runOperation<T extends Float>(
   reverseKernel: boolean,
 ): T {
   if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new TypeError(`${caller}: options must be an object, received ${describeValue(options)}`);
+    throw typeError(caller, "options", "an object", options);
   }
   const mode = parseMode(options?.mode, caller);
   const method = parseMethod(options?.method, caller);
@@ -140,7 +140,7 @@ const CORRELATE_REQUESTS = publicRequests("correlate", true);
  * @example
  * ```ts
  * import { fullConvolution } from "./convolve.ts";
- * import { OPERATION_INDEX } from "./telemetry/record.ts";
+ * import { OPERATION_INDEX } from "./metrics/operation_metrics.ts";
  * const request = fullConvolution("convolution", OPERATION_INDEX.convolve);
  * console.log(request.mode, request.method, request.reverseKernel); // full auto false
  * ```
@@ -153,8 +153,35 @@ export function fullConvolution(caller: string, operation: number): OperationReq
 export function resolveEngine(engine: unknown, caller: string): AllocationEngine {
   if (engine === undefined) return getDefaultEngine();
   if (engine instanceof AllocationEngine) return engine;
-  throw new TypeError(
-    `${caller}: engine must be an engine made by createEngine(), received ${describeValue(engine)}`,
+  throw typeError(caller, "engine", "an engine made by createEngine()", engine);
+}
+
+/**
+ * The metrics sink of an operation's options: `metrics` when given, else the
+ * metrics of `engine` (the default engine when that is undefined too).
+ *
+ * @example
+ * ```ts
+ * import { resolveMetrics } from "./convolve.ts";
+ * import { getDefaultEngine } from "./default_engine.ts";
+ * console.log(resolveMetrics(undefined, undefined, "example") === getDefaultEngine().metrics); // true
+ * ```
+ */
+export function resolveMetrics(
+  metrics: unknown,
+  engine: unknown,
+  caller: string,
+): OperationMetrics {
+  if (metrics === undefined) return resolveEngine(engine, caller).metrics;
+  if (engine !== undefined) {
+    throw typeError(caller, "metrics", "left out when an engine is given", metrics);
+  }
+  if (metrics instanceof OperationMetrics) return metrics;
+  throw typeError(
+    caller,
+    "metrics",
+    "an OperationMetrics (engine.metrics or new OperationMetrics())",
+    metrics,
   );
 }
 
@@ -181,14 +208,14 @@ export interface OperationRequest {
  * The whole operation after option parsing, shared by the public functions, the
  * seed-style API and batches: checks the arrays, resolves `out` (allocated when
  * undefined), runs the chosen kernel (reversed when `request.reverseKernel`) with
- * scratch from `engine`, and counts (and, sampled, times) it in `engine` under
+ * scratch from `engine`, and counts (and, sampled, times) it in `engine.metrics` under
  * `request.operation`.
  *
  * @example
  * ```ts
  * import { executeOperation } from "./convolve.ts";
  * import { getDefaultEngine } from "./default_engine.ts";
- * import { OPERATION_INDEX } from "./telemetry/record.ts";
+ * import { OPERATION_INDEX } from "./metrics/operation_metrics.ts";
  * const request = {
  *   caller: "example",
  *   mode: "full",
@@ -232,7 +259,8 @@ export function executeOperation<T extends Float>(
     length,
     target instanceof Float64Array,
   );
-  const weight = engine.telemetry ? operationSampleWeight(n * m) : 0;
+  const metrics = engine.metrics;
+  const weight = metrics.timing ? operationSampleWeight(n * m) : 0;
   if (weight > 0) startOperationTimer();
   if (scratch !== undefined || !needsScratch(kernelMethod)) {
     runKernel(kernelMethod, first, second, target, start, length, reverseKernel, scratch);
@@ -246,9 +274,9 @@ export function executeOperation<T extends Float>(
   }
   if (transpose && reverseKernel) target.reverse(); // target has exactly `length` elements
   if (weight > 0) {
-    recordTimedOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], weight);
+    recordTimedOperation(metrics, operation, METHOD_INDEX[kernelMethod], weight);
   } else {
-    recordOperation(engine.counters, operation, METHOD_INDEX[kernelMethod], -1, 0);
+    recordOperation(metrics, operation, METHOD_INDEX[kernelMethod], -1, 0);
   }
   return (out === undefined ? target : out) as T;
 }
@@ -266,20 +294,14 @@ function resolveOutput(
   const outName = floatArrayName(out);
   const signalName = f64 ? "Float64Array" : "Float32Array";
   if (outName !== signalName) {
-    throw new TypeError(
-      `${caller}: out must be a ${signalName} like the signal, received ${describeValue(out)}`,
-    );
+    throw typeError(caller, "out", `a ${signalName} like the signal`, out);
   }
   const target = checkFloat(out, "out", caller);
   if (target.length !== length) {
-    throw new RangeError(
-      `${caller}: out must have exactly ${length} elements for this mode, received ${
-        describeValue(out)
-      }`,
-    );
+    throw rangeError(caller, "out", `exactly ${length} elements long for this mode`, out);
   }
   if (overlaps(target, signal) || overlaps(target, kernel)) {
-    throw new RangeError(`${caller}: out must not share memory with the signal or the kernel`);
+    throw rangeError(caller, "out", "memory that overlaps neither the signal nor the kernel", out);
   }
   return target;
 }

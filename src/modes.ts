@@ -13,7 +13,7 @@
  */
 
 import type { Mode } from "./types.ts";
-import { checkFullOutputLength, describeValue, parseMode } from "./validate.ts";
+import { checkFullOutputLength, parseMode, rangeError, typeError } from "./validate.ts";
 
 /**
  * Number of outputs for a signal of length `n` and a kernel of length `m`:
@@ -86,12 +86,10 @@ export function correlationLags(
 
 function checkInputLength(value: unknown, what: string, caller: string): number {
   if (typeof value !== "number") {
-    throw new TypeError(`${caller}: ${what} must be a number, received ${describeValue(value)}`);
+    throw typeError(caller, what, "a number", value);
   }
   if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `${caller}: ${what} must be a positive integer, received ${describeValue(value)}`,
-    );
+    throw rangeError(caller, what, "a positive integer", value);
   }
   return value;
 }

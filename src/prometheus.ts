@@ -61,6 +61,7 @@ import {
   SERVE_OPTION_KEYS,
 } from "./prometheus_options.ts";
 import type { TelemetrySource } from "./telemetry/source.ts";
+import { typeError } from "./validate.ts";
 
 export type { TelemetrySource } from "./telemetry/source.ts";
 
@@ -206,27 +207,27 @@ function textResponse(
   });
 }
 
-function checkPath(path: unknown): string {
+function checkPath(path: unknown, caller: string): string {
   if (typeof path !== "string" || !path.startsWith("/")) {
-    throw new TypeError(
-      `path must be a string starting with "/": received ${JSON.stringify(path)}`,
-    );
+    throw typeError(caller, "path", 'a string starting with "/"', path);
   }
   return path;
 }
 
-function checkEngine(engine: unknown): TelemetrySource {
+function checkEngine(engine: unknown, caller: string): TelemetrySource {
   if (engine === undefined) return getDefaultEngine();
   const candidate = engine as Partial<TelemetrySource> | undefined;
   if (
     typeof candidate !== "object" || candidate === null ||
-    typeof candidate.getStats !== "function" ||
-    typeof candidate.counters !== "object" || typeof candidate.config !== "object"
+    typeof candidate.getStats !== "function" || typeof candidate.poolLevels !== "function" ||
+    typeof candidate.counters !== "object" || typeof candidate.metrics !== "object" ||
+    typeof candidate.config !== "object"
   ) {
-    throw new TypeError(
-      `engine must be an allocation engine (counters, getStats(), config): received ${
-        String(engine)
-      }`,
+    throw typeError(
+      caller,
+      "engine",
+      "an allocation engine (counters, metrics, poolLevels(), getStats(), config)",
+      engine,
     );
   }
   return candidate as TelemetrySource;
@@ -261,12 +262,12 @@ function checkEngine(engine: unknown): TelemetrySource {
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
   checkOptions("createMetricsHandler", options, HANDLER_OPTION_KEYS);
-  return buildHandler(options);
+  return buildHandler(options, "createMetricsHandler");
 }
 
-function buildHandler(options: MetricsHandlerOptions): MetricsHandler {
-  const engine = checkEngine(options.engine);
-  const path = checkPath(options.path ?? "/metrics");
+function buildHandler(options: MetricsHandlerOptions, caller: string): MetricsHandler {
+  const engine = checkEngine(options.engine, caller);
+  const path = checkPath(options.path ?? "/metrics", caller);
   const producer = createDurationProducer(engine, { attributes: options.attributes });
   const reader = new PullMetricReader({
     metricProducers: [producer as unknown as MetricProducer],
@@ -334,11 +335,12 @@ function buildHandler(options: MetricsHandlerOptions): MetricsHandler {
  */
 export async function serveMetrics(options: ServeMetricsOptions = {}): Promise<MetricsServer> {
   checkOptions("serveMetrics", options, SERVE_OPTION_KEYS);
-  const handler = buildHandler(options);
+  const handler = buildHandler(options, "serveMetrics");
   const path = options.path ?? "/metrics";
   const server = await serveFetch(handler, {
     port: options.port ?? 9464,
     hostname: options.hostname ?? "127.0.0.1",
+    caller: "serveMetrics",
   });
   return {
     url: `http://${urlHost(server.hostname, server.port)}${path}`,

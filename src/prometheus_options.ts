@@ -19,13 +19,13 @@
 
 import { readEnvironment } from "./runtime/env.ts";
 import type { Attributes } from "@opentelemetry/api";
-import { describeValue } from "./validate.ts";
+import { errorMessage, rangeError, typeError } from "./validate.ts";
 
 type Check = (caller: string, key: string, value: unknown) => void;
 
 function plainObject(caller: string, key: string, value: unknown): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`${caller}: ${key} must be an object, received ${describeValue(value)}`);
+    throw typeError(caller, key, "an object", value);
   }
 }
 
@@ -35,24 +35,18 @@ const HANDLER_CHECKS: Record<string, Check> = {
   path: () => {},
   defaultMetrics: (caller, key, value) => {
     if (typeof value !== "boolean") {
-      throw new TypeError(`${caller}: ${key} must be a boolean, received ${describeValue(value)}`);
+      throw typeError(caller, key, "a boolean", value);
     }
   },
   registry: (caller, key, value) => {
     if (typeof (value as { metrics?: unknown } | null)?.metrics !== "function") {
-      throw new TypeError(
-        `${caller}: ${key} must be a prom-client Registry, received ${describeValue(value)}`,
-      );
+      throw typeError(caller, key, "a prom-client Registry", value);
     }
   },
   attributes: plainObject,
   cacheMs: (caller, key, value) => {
     if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
-      throw new RangeError(
-        `${caller}: ${key} must be a finite number of milliseconds >= 0, received ${
-          describeValue(value)
-        }`,
-      );
+      throw rangeError(caller, key, "a finite number of milliseconds >= 0", value);
     }
   },
   resource: plainObject,
@@ -63,10 +57,11 @@ const SERVE_CHECKS: Record<string, Check> = {
   port: () => {}, // checked where the server starts, as a RangeError quoting it
   hostname: (caller, key, value) => {
     if (typeof value !== "string" || value === "") {
-      throw new TypeError(
-        `${caller}: ${key} must be a non-empty string such as "127.0.0.1" or "0.0.0.0", received ${
-          describeValue(value)
-        }`,
+      throw typeError(
+        caller,
+        key,
+        'a non-empty string such as "127.0.0.1" or "0.0.0.0"',
+        value,
       );
     }
   },
@@ -95,7 +90,7 @@ const SUGGESTIONS: Record<string, string> = {
 export function checkOptions(caller: string, options: unknown, keys: readonly string[]): void {
   if (options === undefined) return;
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${caller}: options must be an object, received ${describeValue(options)}`);
+    throw typeError(caller, "options", "an object", options);
   }
   for (const key of Object.keys(options)) {
     if (!keys.includes(key)) {
@@ -104,9 +99,7 @@ export function checkOptions(caller: string, options: unknown, keys: readonly st
         ? ` (did you mean ${JSON.stringify(suggestion)}?)`
         : "";
       throw new TypeError(
-        `${caller}: unknown option ${JSON.stringify(key)}${hint}; known options: ${
-          keys.join(", ")
-        }`,
+        errorMessage(caller, "an option", `one of ${keys.join(", ")}`, key) + hint,
       );
     }
     const value = (options as Record<string, unknown>)[key];

@@ -14,7 +14,8 @@ export type Mode = "full" | "same" | "valid";
 export type Method = "auto" | "direct" | "fft";
 
 /**
- * The kernel families, in the order telemetry counts them (the one list of them).
+ * The kernel families, in the index order of the operation counters
+ * (`convpool.method`).
  *
  * @example
  * ```ts

@@ -35,6 +35,67 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/**
+ * The message of every argument error of convpool, in one style (short, no
+ * trailing full stop, the received value quoted by {@linkcode describeValue}):
+ * `caller: what must be expected, received value`.
+ *
+ * @example
+ * ```ts
+ * import { errorMessage } from "./validate.ts";
+ * console.log(errorMessage("convolve", "signal", "a Float32Array or Float64Array", [1]));
+ * // convolve: signal must be a Float32Array or Float64Array, received Array(length 1)
+ * ```
+ */
+export function errorMessage(
+  caller: string,
+  what: string,
+  expected: string,
+  received: unknown,
+): string {
+  return `${caller}: ${what} must be ${expected}, received ${describeValue(received)}`;
+}
+
+/**
+ * A `TypeError` (a value of the wrong type) with the message of
+ * {@linkcode errorMessage}; throw what it returns.
+ *
+ * @example
+ * ```ts
+ * import { typeError } from "./validate.ts";
+ * const error = typeError("scope", "fn", "a function or nothing", 42);
+ * console.log(error.message); // scope: fn must be a function or nothing, received number 42
+ * ```
+ */
+export function typeError(
+  caller: string,
+  what: string,
+  expected: string,
+  received: unknown,
+): TypeError {
+  return new TypeError(errorMessage(caller, what, expected, received));
+}
+
+/**
+ * A `RangeError` (a value of the right type that cannot be used) with the message
+ * of {@linkcode errorMessage}; throw what it returns.
+ *
+ * @example
+ * ```ts
+ * import { rangeError } from "./validate.ts";
+ * const error = rangeError("defaultBlockSize", "m", "a positive integer", 0);
+ * console.log(error.message); // defaultBlockSize: m must be a positive integer, received number 0
+ * ```
+ */
+export function rangeError(
+  caller: string,
+  what: string,
+  expected: string,
+  received: unknown,
+): RangeError {
+  return new RangeError(errorMessage(caller, what, expected, received));
+}
+
 function describeUnchecked(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
@@ -167,16 +228,15 @@ function overridesBuiltins(value: object, name: "Float32Array" | "Float64Array")
 export function checkFloat(value: unknown, what: string, caller: string): Float {
   const name = floatArrayName(value);
   if (!isFloatName(name)) {
-    throw new TypeError(
-      `${caller}: ${what} must be a Float32Array or Float64Array, received ${describeValue(value)}`,
-    );
+    throw typeError(caller, what, "a Float32Array or Float64Array", value);
   }
   const length = typedArrayLength(value);
   if (length === 0 && !typedArrayUsable(value)) {
-    throw new TypeError(
-      `${caller}: ${what} must not have a detached buffer or lie outside its buffer, received ${
-        describeValue(value)
-      }`,
+    throw typeError(
+      caller,
+      what,
+      "an array on a live buffer (not detached, not outside it)",
+      value,
     );
   }
   if (isPlainFloat(value as Float, name, false)) return value as Float;
@@ -191,7 +251,7 @@ export function checkFloat(value: unknown, what: string, caller: string): Float 
 export function checkNonEmptyFloat(value: unknown, what: string, caller: string): Float {
   const checked = checkFloat(value, what, caller);
   if (checked.length === 0) {
-    throw new RangeError(`${caller}: ${what} must not be empty, received ${describeValue(value)}`);
+    throw rangeError(caller, what, "non-empty", value);
   }
   return checked;
 }
@@ -207,14 +267,14 @@ export function assertNonEmptyFloat(
 ): asserts value is Float {
   if (!isFloatArray(value)) {
     checkFloat(value, name, caller); // throws the precise TypeError when it applies
-    throw new TypeError(
-      `${caller}: ${name} must be a Float32Array or Float64Array without overridden ` +
-        `length, buffer or methods, received ${describeValue(value)}`,
+    throw typeError(
+      caller,
+      name,
+      "a Float32Array or Float64Array without overridden length, buffer or methods",
+      value,
     );
   }
-  if (value.length === 0) {
-    throw new RangeError(`${caller}: ${name} must not be empty, received ${describeValue(value)}`);
-  }
+  if (value.length === 0) throw rangeError(caller, name, "non-empty", value);
 }
 
 /**
@@ -229,9 +289,11 @@ export function assertNonEmptyFloat(
  */
 export function checkFullOutputLength(n: number, m: number, caller: string): void {
   if (n + m - 1 > MAX_OUTPUT_LENGTH) {
-    throw new RangeError(
-      `${caller}: the full output would have ${n + m - 1} elements (signal ${n}, kernel ${m}); ` +
-        `at most ${MAX_OUTPUT_LENGTH} are supported`,
+    throw rangeError(
+      caller,
+      `the full output (signal ${n}, kernel ${m})`,
+      `at most ${MAX_OUTPUT_LENGTH} elements long`,
+      n + m - 1,
     );
   }
 }
@@ -240,18 +302,14 @@ export function checkFullOutputLength(n: number, m: number, caller: string): voi
 export function parseMode(value: unknown, caller: string): Mode {
   if (value === undefined || value === "full") return "full";
   if (value === "same" || value === "valid") return value;
-  throw new RangeError(
-    `${caller}: mode must be "full", "same" or "valid", received ${describeValue(value)}`,
-  );
+  throw rangeError(caller, "mode", '"full", "same" or "valid"', value);
 }
 
 /** Checks a method value; `undefined` means "auto". */
 export function parseMethod(value: unknown, caller: string): Method {
   if (value === undefined || value === "auto") return "auto";
   if (value === "direct" || value === "fft") return value;
-  throw new RangeError(
-    `${caller}: method must be "auto", "direct" or "fft", received ${describeValue(value)}`,
-  );
+  throw rangeError(caller, "method", '"auto", "direct" or "fft"', value);
 }
 
 /** True when two typed arrays share any byte of memory (read from their internal slots). */

@@ -227,44 +227,48 @@ describe("autoTune closes the loop", () => {
 });
 
 describe("autoTune validation", () => {
-  it("rejects bad values in the existing style and changes nothing", () => {
+  it("rejects bad values in the one error style and changes nothing", () => {
     const engine = createEngine({ ...MIS_SIZED, autoTune: { maxStackBytes: 65536 } });
     const before = engine.config;
     const cases: [unknown, RegExp, typeof TypeError | typeof RangeError][] = [
       [
         "yes",
-        /^config\.autoTune must be a boolean or an object of options, received "yes"/,
+        /^configure: config\.autoTune must be a boolean or an object of options, received "yes"$/,
         TypeError,
       ],
-      [[], /^config\.autoTune must be a boolean or an object of options, received/, TypeError],
+      [
+        [],
+        /^configure: config\.autoTune must be a boolean or an object of options, received/,
+        TypeError,
+      ],
       [
         { hysteresis: 2 },
-        /^unknown config\.autoTune key "hysteresis"; known keys: maxStackBytes/,
+        /^configure: a config\.autoTune key must be one of maxStackBytes, .*, received "hysteresis"$/,
         TypeError,
       ],
       [
         { maxStackBytes: 100 },
-        /^config\.autoTune\.maxStackBytes must be a multiple of 8, received number 100/,
+        /^configure: config\.autoTune\.maxStackBytes must be a multiple of 8, received number 100$/,
         RangeError,
       ],
       [
         { maxStackBytes: 2 ** 29 },
-        /^config\.autoTune\.maxStackBytes must be an integer in \[0, 268435456\]/,
+        /^configure: config\.autoTune\.maxStackBytes must be an integer in \[0, 268435456\]/,
         RangeError,
       ],
       [
         { maxBuffersPerClass: 0 },
-        /^config\.autoTune\.maxBuffersPerClass must be an integer in \[1, 1048576\], received number 0/,
+        /^configure: config\.autoTune\.maxBuffersPerClass must be an integer in \[1, 1048576\], received number 0$/,
         RangeError,
       ],
       [
         { shrinkAfterPasses: 1.5 },
-        /^config\.autoTune\.shrinkAfterPasses must be an integer/,
+        /^configure: config\.autoTune\.shrinkAfterPasses must be an integer/,
         RangeError,
       ],
       [
         { growAfterPasses: "2" },
-        /^config\.autoTune\.growAfterPasses must be a number, received "2"/,
+        /^configure: config\.autoTune\.growAfterPasses must be a number, received "2"$/,
         TypeError,
       ],
     ];

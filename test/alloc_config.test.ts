@@ -28,10 +28,18 @@ test("resolveConfig rejects bad values with the key and the value quoted", () =>
     [{ poolMaxBytes: 1.5 }, RangeError, /1\.5/],
     [{ maintenanceIntervalMs: NaN }, RangeError, /NaN/],
     [{ pressureModerateRssBytes: 0 }, RangeError, /received number 0/],
-    [{ pressureModerateRssBytes: 10, pressureCriticalRssBytes: 5 }, RangeError, /must be >=/],
+    [
+      { pressureModerateRssBytes: 10, pressureCriticalRssBytes: 5 },
+      RangeError,
+      /^createEngine: config\.pressureCriticalRssBytes must be >= pressureModerateRssBytes \(10\), received number 5$/,
+    ],
     [{ readMemoryUsage: 5 }, TypeError, /readMemoryUsage.*5/],
     [{ telemetry: 1 }, TypeError, /telemetry.*1/],
-    [{ toString: 1 }, TypeError, /unknown engine config key "toString"/],
+    [
+      { toString: 1 },
+      TypeError,
+      /^createEngine: a config key must be one of stackBytes, .*, received "toString"$/,
+    ],
   ];
   for (const [partial, type, pattern] of cases) {
     assert.throws(

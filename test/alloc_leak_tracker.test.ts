@@ -61,6 +61,9 @@ test(
     }
     assert.ok(stats.pool.bytes <= stats.pool.limitBytes);
     engine.release(held);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 10 - stats.misuse.leaked);
+    assert.equal(
+      engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0),
+      10 - stats.misuse.leaked,
+    );
   },
 );

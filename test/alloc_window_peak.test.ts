@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { StackArena } from "../src/alloc/stack_arena.ts";
+import { AllocationCounters } from "../src/alloc/counters.ts";
 import { createEngine } from "../src/alloc/engine.ts";
+import { SizeClassPool } from "../src/alloc/size_class_pool.ts";
 import { createMetricsHandler } from "../src/prometheus.ts";
 
 function sample(text: string, series: string): number {
@@ -54,14 +56,26 @@ describe("the windowed stack peak", () => {
   });
 
   it("restarts the window per-class buffer peaks at each pass, not the lifetime ones", () => {
+    const pool = new SizeClassPool(new AllocationCounters(), {
+      maxBytes: 1 << 20,
+      maxBuffersPerClass: 8,
+    });
+    const held = [pool.acquire(4, 1000)!, pool.acquire(4, 1000)!];
+    for (const buffer of held) pool.release(buffer);
+    assert.equal(pool.windowPeakInUse[12], 2);
+    pool.startWindow();
+    assert.equal(pool.windowPeakInUse[12], 0);
+    assert.equal(pool.levels().peakInUseBuffers[12], 2);
+  });
+
+  it("keeps the lifetime per-class peak of an engine across maintenance passes", () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     const held = [engine.acquireFloat32(1000), engine.acquireFloat32(1000)];
     for (const buffer of held) engine.release(buffer);
-    const counters = engine.counters;
-    assert.equal(counters.windowPeakInUseBuffers[12], 2);
     engine.maintain();
-    assert.equal(counters.windowPeakInUseBuffers[12], 0);
-    assert.equal(counters.peakInUseBuffers[12], 2);
+    assert.equal(engine.poolLevels().peakInUseBuffers[12], 2);
+    engine.resetPeaks();
+    assert.equal(engine.poolLevels().peakInUseBuffers[12], 0);
   });
 
   it("is exported on /metrics next to the autoTune adjustments", async () => {

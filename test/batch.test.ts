@@ -36,7 +36,7 @@ describe("BatchOperations.convolutionBatch", () => {
           const stats = engine.getStats();
           assert.equal(stats.pool.misses + stats.pool.hits, reuseBuffers ? pairs.length : 0);
           if (reuseBuffers) { for (const r of results) engine.release(r); }
-          assert.equal(engine.counters.operations.reduce((a, b) => a + b, 0), pairs.length);
+          assert.equal(engine.metrics.operations.reduce((a, b) => a + b, 0), pairs.length);
           engine.close();
         }
       }
@@ -62,7 +62,7 @@ describe("BatchOperations.convolutionBatch", () => {
     ]] as ConvolutionPair[];
     assert.throws(() => BatchOperations.convolutionBatch(pairs, { engine }), {
       name: "RangeError",
-      message: /pairs\[3\]\[0\] \(the signal\) must not be empty/,
+      message: /pairs\[3\]\[0\] \(the signal\) must be non-empty/,
     });
     assert.throws(() => BatchOperations.convolutionBatch([[1, 2]] as never, { engine }), {
       name: "TypeError",
@@ -151,7 +151,7 @@ describe("BatchOperations.convolutionStream", () => {
         assert.equal(engine.getStats().pool.releases, 0, "the generator released nothing");
         for (const result of kept) engine.release(result);
       } else {
-        assert.throws(() => engine.release(kept[0]), /never handed out/);
+        assert.throws(() => engine.release(kept[0]), /buf must be a buffer this engine handed out/);
       }
     }
     engine.close();
@@ -173,8 +173,8 @@ describe("BatchOperations.convolutionStream", () => {
     ]] as ConvolutionPair[];
     const stream = BatchOperations.convolutionStream(pairs, 2, { engine });
     const yielded = stream.next().value as Float32Array[];
-    assert.throws(() => stream.next(), /pairs\[3\]\[0\] \(the signal\) must not be empty/);
-    const inUse = engine.counters.inUseBuffers.reduce((a, b) => a + b, 0);
+    assert.throws(() => stream.next(), /pairs\[3\]\[0\] \(the signal\) must be non-empty/);
+    const inUse = engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0);
     assert.equal(inUse, yielded.length, "only the caller's results are still out");
     yielded.forEach((result) => engine.release(result));
     assert.deepEqual(
@@ -199,7 +199,7 @@ describe("BatchOperations.convolutionStream", () => {
     }
     assert.ok(peakBuffers <= 16, `pool held ${peakBuffers} buffers (two batches at most)`);
     assert.ok(engine.getStats().pool.hitRate > 0.99);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all given back");
+    assert.equal(engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0), 0, "all given back");
     assert.equal(engine.getStats().heap.allocations, 0);
     engine.close();
   });
@@ -227,9 +227,13 @@ describe("BatchOperations.convolutionStream", () => {
     const stream = BatchOperations.convolutionStream(pairsOf(6, 11), 2, { engine, recycle: true });
     const first = stream.next().value as Float32Array[];
     engine.release(first[0]); // a mistake: recycled results are the generator's to give back
-    assert.throws(() => stream.next(), /already released/);
+    assert.throws(() => stream.next(), /buf must be a buffer that is not released yet/);
     assert.equal(engine.getStats().misuse.doubleRelease, 1);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all the rest back");
+    assert.equal(
+      engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0),
+      0,
+      "all the rest back",
+    );
     engine.close();
   });
 

@@ -213,7 +213,8 @@ describe("the out option", () => {
     const out = buffer.subarray(4, 14);
     assert.throws(() => convolve(signal, new Float32Array(3), { out }), {
       name: "RangeError",
-      message: /must not share memory/,
+      message:
+        /out must be memory that overlaps neither the signal nor the kernel, received Float(32|64)Array\(length \d+\)/,
     });
   });
 });
@@ -238,13 +239,13 @@ describe("bad input", () => {
     [
       "an empty signal",
       () => convolve(new Float64Array(0), good),
-      /signal must not be empty, received Float64Array\(length 0\)/,
+      /signal must be non-empty, received Float64Array\(length 0\)/,
       "RangeError",
     ],
     [
       "an empty kernel",
       () => correlate(good, new Float32Array(0)),
-      /kernel must not be empty/,
+      /kernel must be non-empty/,
       "RangeError",
     ],
     [
@@ -277,7 +278,7 @@ describe("bad input", () => {
     assert.throws(() => checkFullOutputLength(2 ** 28, 4, "convolve"), {
       name: "RangeError",
       message:
-        /convolve: the full output would have 268435459 elements \(signal 268435456, kernel 4\)/,
+        /convolve: the full output \(signal 268435456, kernel 4\) must be at most 268435456 elements long, received number 268435459/,
     });
     assert.doesNotThrow(() => checkFullOutputLength(2 ** 28 - 3, 4, "convolve"));
     // A length property that claims 2^28 is not believed: the true length is used.

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { convolve, correlate, createEngine, getDefaultEngine } from "../mod.ts";
-import { METHODS, OPERATIONS } from "../src/alloc/counters.ts";
+import { METHOD_INDEX, OPERATION_INDEX, pairIndex } from "../src/metrics/operation_metrics.ts";
+import type { KernelMethod } from "../src/types.ts";
+import type { Operation } from "../src/metrics/operation_metrics.ts";
 import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { randomSignal } from "./helpers/reference.ts";
 
@@ -12,7 +14,7 @@ function operationCount(
 ): number {
   return counters
     .operations[
-      OPERATIONS.indexOf(op as never) * METHODS.length + METHODS.indexOf(method as never)
+      pairIndex(OPERATION_INDEX[op as Operation], METHOD_INDEX[method as KernelMethod])
     ];
 }
 
@@ -24,9 +26,9 @@ describe("convolve and correlate on an engine", () => {
     const options = { engine, method: "direct" as const, out: new Float32Array(271) };
     for (let i = 0; i < 1000; i++) convolve(x, h, options);
     for (let i = 0; i < 10; i++) correlate(x, h, { engine, method: "fft" });
-    assert.equal(operationCount(engine.counters, "convolve", "direct"), 1000);
-    const fftLike = operationCount(engine.counters, "correlate", "fft") +
-      operationCount(engine.counters, "correlate", "overlap_add");
+    assert.equal(operationCount(engine.metrics, "convolve", "direct"), 1000);
+    const fftLike = operationCount(engine.metrics, "correlate", "fft") +
+      operationCount(engine.metrics, "correlate", "overlap_add");
     assert.equal(fftLike, 10);
     engine.close();
   });
@@ -80,8 +82,8 @@ describe("operation counting", () => {
     const engine = createEngine({ maintenanceIntervalMs: 0, telemetry: false });
     const x = randomSignal(Float32Array, 100_000, 5);
     convolve(x, new Float32Array(64), { engine });
-    assert.equal(engine.counters.operations.reduce((a, b) => a + b, 0), 1);
-    assert.equal(engine.counters.durationCount.reduce((a, b) => a + b, 0), 0);
+    assert.equal(engine.metrics.operations.reduce((a, b) => a + b, 0), 1);
+    assert.equal(engine.metrics.durationCount.reduce((a, b) => a + b, 0), 0);
     engine.close();
   });
 
@@ -89,14 +91,14 @@ describe("operation counting", () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     const x = randomSignal(Float32Array, 100_000, 6);
     convolve(x, new Float32Array(256), { engine });
-    assert.equal(engine.counters.durationCount.reduce((a, b) => a + b, 0), 1);
+    assert.equal(engine.metrics.durationCount.reduce((a, b) => a + b, 0), 1);
     engine.close();
   });
 
   it("use the default engine when none is given", () => {
-    const before = getDefaultEngine().counters.operations.reduce((a, b) => a + b, 0);
+    const before = getDefaultEngine().metrics.operations.reduce((a, b) => a + b, 0);
     convolve(new Float32Array(4), new Float32Array(2));
-    assert.equal(getDefaultEngine().counters.operations.reduce((a, b) => a + b, 0), before + 1);
+    assert.equal(getDefaultEngine().metrics.operations.reduce((a, b) => a + b, 0), before + 1);
   });
 
   it("reject an engine that createEngine did not make", () => {
@@ -112,7 +114,7 @@ describe("operation counting", () => {
   it("leave the engine's counters untouched when the input is rejected", () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     assert.throws(() => convolve(new Float32Array(0), new Float32Array(2), { engine }), RangeError);
-    assert.equal(engine.counters.operations.reduce((a, b) => a + b, 0), 0);
+    assert.equal(engine.metrics.operations.reduce((a, b) => a + b, 0), 0);
     engine.close();
   });
 });

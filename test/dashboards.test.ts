@@ -14,7 +14,7 @@ import { ATTRIBUTES, METRICS } from "../src/telemetry/names.ts";
 import { prometheusName } from "../src/telemetry/prometheus_names.ts";
 import { GC_CYCLES_METRIC, RUNTIME_ATTRIBUTES } from "../src/telemetry/runtime_metrics.ts";
 import { ENGINE_ENV_VARS } from "../src/alloc/env_config.ts";
-import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "../src/telemetry/record.ts";
+import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "../src/metrics/record.ts";
 
 const DIR = fileURLToPath(new URL("../dashboards/", import.meta.url));
 

@@ -137,7 +137,7 @@ function checkBooks(engine: AllocationEngine, label: string): void {
   assert.equal(stats.stack.usedBytes, 0, `${label}: stack in use`);
   assert.ok(stats.pool.bytes <= stats.pool.limitBytes, `${label}: pool over its limit`);
   let inUse = 0;
-  for (const n of engine.counters.inUseBuffers) inUse += n;
+  for (const n of engine.poolLevels().inUseBuffers) inUse += n;
   assert.equal(inUse, 0, `${label}: buffers left in use`);
 }
 

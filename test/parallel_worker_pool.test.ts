@@ -9,8 +9,8 @@ import {
   createEngine,
   WorkerPool,
 } from "../mod.ts";
-import { METHODS } from "../src/alloc/counters.ts";
-import { OPERATION_INDEX } from "../src/telemetry/record.ts";
+import { OPERATION_INDEX, pairIndex } from "../src/metrics/operation_metrics.ts";
+import { KERNEL_METHODS } from "../src/types.ts";
 import { randomSignal } from "./helpers/reference.ts";
 import { ROOT, RUNTIMES } from "./helpers/runtimes.ts";
 
@@ -25,9 +25,10 @@ function mixedPairs(count: number): ConvolutionPair[] {
 }
 
 function batchOperations(engine: ReturnType<typeof createEngine>): number {
-  const base = OPERATION_INDEX.batch * METHODS.length;
   let total = 0;
-  for (let m = 0; m < METHODS.length; m++) total += engine.counters.operations[base + m];
+  for (let m = 0; m < KERNEL_METHODS.length; m++) {
+    total += engine.metrics.operations[pairIndex(OPERATION_INDEX.batch, m)];
+  }
   return total;
 }
 
@@ -117,7 +118,7 @@ describe("WorkerPool and convolutionBatchParallel", () => {
     });
     await assert.rejects(convolutionBatchParallel([[new Float32Array(0), new Float32Array(1)]]), {
       name: "RangeError",
-      message: /pairs\[0\]\[0\] \(the signal\) must not be empty/,
+      message: /pairs\[0\]\[0\] \(the signal\) must be non-empty/,
     });
     assert.throws(() => new WorkerPool({ workers: 0 }), {
       name: "RangeError",

@@ -5,7 +5,8 @@ import { Counter, Registry } from "prom-client";
 import { createEngine } from "../src/alloc/engine.ts";
 import { convolve } from "../mod.ts";
 import { createMetricsHandler, PROMETHEUS_CONTENT_TYPE } from "../src/prometheus.ts";
-import { METHOD_INDEX, OPERATION_INDEX, recordOperation } from "../src/telemetry/record.ts";
+import { METHOD_INDEX, OPERATION_INDEX } from "../src/metrics/operation_metrics.ts";
+import { recordOperation } from "../src/metrics/record.ts";
 
 const promtool = spawnSync("promtool", ["--version"]).status === 0;
 if (!promtool) {
@@ -48,7 +49,7 @@ function workload(engine: ReturnType<typeof createEngine>, operations: number): 
   });
   for (let i = 0; i < operations; i++) {
     recordOperation(
-      engine.counters,
+      engine.metrics,
       OPERATION_INDEX.convolve,
       METHOD_INDEX.direct,
       i % 64 === 0 ? 4e-7 : -1,
@@ -172,7 +173,7 @@ describe("createMetricsHandler", () => {
   it("rejects something that is not an engine or a bad path with a TypeError quoting the value", () => {
     assert.throws(
       () => createMetricsHandler({ engine: 42 as never }),
-      /engine must be an allocation engine.*42/,
+      /^TypeError: createMetricsHandler: engine must be an allocation engine .*, received number 42$/,
     );
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     assert.throws(() => createMetricsHandler({ engine, path: "metrics" }), /path must .*"metrics"/);
@@ -185,7 +186,7 @@ describe("createMetricsHandler", () => {
       {
         name: "TypeError",
         message:
-          /^createMetricsHandler: unknown option "defaultMetric"; known options: engine, path, defaultMetrics, registry, attributes, cacheMs, resource$/,
+          /^createMetricsHandler: an option must be one of engine, path, defaultMetrics, registry, attributes, cacheMs, resource, received "defaultMetric"$/,
       },
     );
     assert.throws(() => createMetricsHandler({ cacheMs: -5 }), {

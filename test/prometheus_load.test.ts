@@ -9,7 +9,7 @@ import { connect, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import { createEngine } from "../src/alloc/engine.ts";
 import { createMetricsHandler } from "../src/prometheus.ts";
-import { recordOperation } from "../src/telemetry/record.ts";
+import { recordOperation } from "../src/metrics/record.ts";
 import { serveFetch } from "../src/telemetry/serve_fetch.ts";
 import { MAX_REQUESTS_PER_TURN } from "../src/telemetry/serve_node.ts";
 
@@ -53,7 +53,7 @@ function collectGarbage(): void {
 describe("/metrics under load", () => {
   it("answers concurrent scrapers while one client pipelines 2,000 scrapes and never reads", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
-    for (let i = 0; i < 1000; i++) recordOperation(engine.counters, 0, 0, -1);
+    for (let i = 0; i < 1000; i++) recordOperation(engine.metrics, 0, 0, -1);
     let renders = 0;
     const counting = {
       metrics: () => {

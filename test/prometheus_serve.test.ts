@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createEngine } from "../src/alloc/engine.ts";
 import { serveMetrics } from "../src/prometheus.ts";
-import { recordOperation } from "../src/telemetry/record.ts";
+import { recordOperation } from "../src/metrics/record.ts";
 import { RUNTIMES } from "./helpers/runtimes.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -18,10 +18,10 @@ const script = join(scratch, "serve.ts");
 const SCRIPT = `
 import { createEngine } from "../../src/alloc/engine.ts";
 import { serveMetrics } from "../../src/prometheus.ts";
-import { recordOperation } from "../../src/telemetry/record.ts";
+import { recordOperation } from "../../src/metrics/record.ts";
 
 const engine = createEngine({ maintenanceIntervalMs: 0 });
-for (let i = 0; i < 1000; i++) recordOperation(engine.counters, 0, 0, -1);
+for (let i = 0; i < 1000; i++) recordOperation(engine.metrics, 0, 0, -1);
 const server = await serveMetrics({ engine, port: 0 });
 console.log("URL " + server.url);
 `;
@@ -95,7 +95,7 @@ async function scrapeAndCheck(url: string): Promise<void> {
 describe("serveMetrics", () => {
   it("serves on loopback in this runtime and resolves to its URL", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
-    for (let i = 0; i < 1000; i++) recordOperation(engine.counters, 0, 0, -1);
+    for (let i = 0; i < 1000; i++) recordOperation(engine.metrics, 0, 0, -1);
     const server = await serveMetrics({ engine, port: 0 });
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -133,7 +133,7 @@ describe("serveMetrics", () => {
     await assert.rejects(serveMetrics({ host: "0.0.0.0", port: 0 } as never), {
       name: "TypeError",
       message:
-        /^serveMetrics: unknown option "host" \(did you mean "hostname"\?\); known options: .*hostname/,
+        /^serveMetrics: an option must be one of .*hostname.*, received "host" \(did you mean "hostname"\?\)$/,
     });
     await assert.rejects(serveMetrics({ hostname: "" }), /hostname must be a non-empty string/);
   });

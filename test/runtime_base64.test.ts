@@ -31,8 +31,10 @@ describe("runtime base64", () => {
     assert.deepEqual(decodeBase64Pure(" aG\nk= "), new Uint8Array([104, 105]));
     assert.throws(
       () => decodeBase64Pure("aG-k"),
-      new RangeError('decodeBase64Pure: text must use the base64 alphabet, received "-" at 2'),
+      new RangeError(
+        'decodeBase64Pure: every character of text must be in the base64 alphabet, received "-"',
+      ),
     );
-    assert.throws(() => decodeBase64Pure("aGkxY"), /whole bytes, received 5 sextets/);
+    assert.throws(() => decodeBase64Pure("aGkxY"), /whole bytes .*, received "aGkxY"$/);
   });
 });

@@ -56,12 +56,12 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
     const asyncPairs = slowPairs(40, { count: 0 });
     let peak = 0;
     for await (const batch of BatchOperations.convolutionStream(asyncPairs, 5, { engine })) {
-      peak = Math.max(peak, engine.counters.inUseBuffers.reduce((a, b) => a + b, 0));
+      peak = Math.max(peak, engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0));
       batch.forEach((result) => engine.release(result));
     }
     assert.equal(peak, 5, "one batch, the caller's, at a time");
     assert.equal(engine.getStats().misuse.doubleRelease, 0);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
+    assert.equal(engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
     engine.close();
   });
 
@@ -75,12 +75,12 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
         recycle: true,
       })
     ) {
-      peak = Math.max(peak, engine.counters.inUseBuffers.reduce((a, b) => a + b, 0));
+      peak = Math.max(peak, engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0));
       for (const stale of previous) assert.ok(stale.every(Number.isNaN), "debug poisons it");
       previous = batch.slice();
     }
     assert.ok(peak <= 10, `peak in-use buffers ${peak}`);
-    assert.equal(engine.counters.inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
+    assert.equal(engine.poolLevels().inUseBuffers.reduce((a, b) => a + b, 0), 0, "all returned");
     assert.ok(previous.every((result) => result.every(Number.isNaN)), "the last batch too");
     engine.close();
   });
@@ -125,7 +125,29 @@ describe("BatchOperations.convolutionStream over async iterables", () => {
       for await (const _ of BatchOperations.convolutionStreamAsync(42 as never, 1)) { /* drain */ }
     }, {
       name: "TypeError",
-      message: /pairs must be iterable or async iterable, received number 42/,
+      message:
+        /^convolutionStreamAsync: pairs must be iterable or async iterable, received number 42$/,
     });
+  });
+
+  it("names the function called in every error, batchSize included", async () => {
+    async function* none(): AsyncGenerator<ConvolutionPair> {}
+    await assert.rejects(BatchOperations.convolutionStreamAsync(none(), 0).next(), {
+      name: "RangeError",
+      message: "convolutionStreamAsync: batchSize must be a positive integer, received number 0",
+    });
+    await assert.rejects(BatchOperations.convolutionStream(none(), 1.5).next(), {
+      name: "RangeError",
+      message: "convolutionStream: batchSize must be a positive integer, received number 1.5",
+    });
+    await assert.rejects(
+      BatchOperations.convolutionStream(
+        (async function* () {
+          yield [new Float32Array(0), kernel] as ConvolutionPair;
+        })(),
+        1,
+      ).next(),
+      { name: "RangeError", message: /^convolutionStream: pairs\[0\]\[0\] \(the signal\)/ },
+    );
   });
 });

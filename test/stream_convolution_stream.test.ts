@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConvolutionStream } from "../mod.ts";
+import { ConvolutionStream, createEngine, OperationMetrics } from "../mod.ts";
 import { assertClose, randomSignal, referenceFull } from "./helpers/reference.ts";
 
 function sourceOf(chunks: Float32Array[]): ReadableStream<Float32Array> {
@@ -58,7 +58,7 @@ describe("ConvolutionStream", () => {
     const source = sourceOf([new Float32Array(2), [1, 2] as never]);
     await assert.rejects(collect(source.pipeThrough(stream)), {
       name: "TypeError",
-      message: /chunks must be Float32Array, received Array\(length 2\)/,
+      message: /^ConvolutionStream: a chunk must be a Float32Array, received Array\(length 2\)$/,
     });
   });
 
@@ -83,5 +83,22 @@ describe("ConvolutionStream", () => {
       name: "TypeError",
       message: /kernel must be a Float32Array, received Float64Array\(length 3\)/,
     });
+  });
+});
+
+describe("ConvolutionStream metrics", () => {
+  it("counts into the sink it is given, or into the engine's metrics", async () => {
+    const metrics = new OperationMetrics();
+    const chunks = [new Float32Array(16), new Float32Array(0), new Float32Array(8)];
+    await collect(
+      sourceOf(chunks).pipeThrough(new ConvolutionStream(new Float32Array(3), { metrics })),
+    );
+    assert.equal(metrics.operations.reduce((a, b) => a + b, 0), 2);
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    await collect(
+      sourceOf(chunks).pipeThrough(new ConvolutionStream(new Float32Array(3), { engine })),
+    );
+    assert.equal(engine.metrics.operations.reduce((a, b) => a + b, 0), 2);
+    engine.close();
   });
 });

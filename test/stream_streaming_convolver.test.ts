@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { createEngine, defaultBlockSize, StreamingConvolver } from "../mod.ts";
-import { OPERATION_INDEX } from "../src/telemetry/record.ts";
-import { METHODS } from "../src/alloc/counters.ts";
+import {
+  METHOD_INDEX,
+  OPERATION_INDEX,
+  OperationMetrics,
+  pairIndex,
+} from "../src/metrics/operation_metrics.ts";
 import type { Float } from "../src/types.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { measureHeapGrowth } from "./helpers/heap_probe.ts";
@@ -222,9 +226,40 @@ describe("StreamingConvolver", () => {
     direct.process(chunk);
     direct.process(new Float32Array(0));
     partitioned.process(chunk);
-    const methods = METHODS.length;
-    assert.equal(engine.counters.operations[OPERATION_INDEX.stream * methods + 0], 2);
-    assert.equal(engine.counters.operations[OPERATION_INDEX.stream * methods + 2], 1);
+    const stream = OPERATION_INDEX.stream;
+    assert.equal(engine.metrics.operations[pairIndex(stream, METHOD_INDEX.direct)], 2);
+    assert.equal(engine.metrics.operations[pairIndex(stream, METHOD_INDEX.overlap_add)], 1);
+    engine.close();
+  });
+
+  it("counts into a metrics sink given instead of an engine, and times only while it says so", () => {
+    const metrics = new OperationMetrics();
+    metrics.timing = false;
+    const convolver = new StreamingConvolver(new Float32Array(8).fill(1), { metrics });
+    for (let i = 0; i < 3; i++) convolver.process(new Float32Array(4096));
+    const pair = pairIndex(OPERATION_INDEX.stream, METHOD_INDEX.direct);
+    assert.equal(metrics.operations[pair], 3);
+    assert.equal(metrics.durationCount.reduce((a, b) => a + b, 0), 0);
+    metrics.timing = true;
+    convolver.process(new Float32Array(1 << 21)); // at least ALWAYS_TIME_WORK: always timed
+    assert.equal(metrics.durationCount[pair], 1);
+  });
+
+  it("refuses a metrics option that is not a sink, or one given together with an engine", () => {
+    assert.throws(() => new StreamingConvolver(new Float32Array(4), { metrics: {} as never }), {
+      name: "TypeError",
+      message:
+        /^StreamingConvolver: metrics must be an OperationMetrics .*, received object Object$/,
+    });
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    assert.throws(
+      () => new StreamingConvolver(new Float32Array(4), { engine, metrics: engine.metrics }),
+      {
+        name: "TypeError",
+        message:
+          /^StreamingConvolver: metrics must be left out when an engine is given, received object OperationMetrics$/,
+      },
+    );
     engine.close();
   });
 
@@ -235,11 +270,11 @@ describe("StreamingConvolver", () => {
     });
     assert.throws(() => new StreamingConvolver(new Float32Array(0)), {
       name: "RangeError",
-      message: /kernel must not be empty, received Float32Array\(length 0\)/,
+      message: /kernel must be non-empty, received Float32Array\(length 0\)/,
     });
     assert.throws(() => new StreamingConvolver(new Float64Array([1, NaN])), {
       name: "RangeError",
-      message: /kernel values must be finite, received NaN at index 1/,
+      message: /StreamingConvolver: kernel\[1\] must be finite, received number NaN/,
     });
     assert.throws(() => new StreamingConvolver(new Float32Array(4), { blockSize: 100 }), {
       name: "RangeError",
@@ -256,7 +291,7 @@ describe("StreamingConvolver", () => {
     });
     assert.throws(() => convolver.process(new Float32Array(3), new Float32Array(2)), {
       name: "RangeError",
-      message: /out must have at least 3 elements, received Float32Array\(length 2\)/,
+      message: /out must be at least 3 elements long, received Float32Array\(length 2\)/,
     });
     assert.throws(() => convolver.process(new Float32Array(3), new Float64Array(3) as never), {
       name: "TypeError",
@@ -264,7 +299,7 @@ describe("StreamingConvolver", () => {
     });
     assert.throws(() => convolver.flush(new Float32Array(2)), {
       name: "RangeError",
-      message: /flush: out must have at least 3 elements/,
+      message: /flush: out must be at least 3 elements long/,
     });
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const telemetry = join(root, "src", "telemetry");
 const kernels = join(root, "src", "kernels");
+const metrics = join(root, "src", "metrics");
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
@@ -21,7 +22,8 @@ describe("the telemetry core", () => {
       for (const specifier of importsOf(join(telemetry, name))) {
         assert.ok(
           specifier.startsWith("./") || specifier.startsWith("../alloc/") ||
-            specifier.startsWith("../runtime/") ||
+            specifier.startsWith("../metrics/") || specifier.startsWith("../runtime/") ||
+            specifier === "../types.ts" || specifier === "../validate.ts" ||
             specifier === "../kernels/dispatch.ts" || specifier === "@opentelemetry/api",
           `${name} imports ${specifier}`,
         );
@@ -40,8 +42,37 @@ describe("the telemetry core", () => {
     }
   });
 
+  it("never writes to what it reads: no counter, level or metric is assigned in src/telemetry", () => {
+    const files = readdirSync(telemetry).filter((name) => name.endsWith(".ts"));
+    for (const name of files) {
+      const text = readFileSync(join(telemetry, name), "utf8");
+      assert.doesNotMatch(
+        text,
+        /\b(counters|metrics|levels)\.\w+(\[[^\]]*\])?\s*(\+\+|--|[-+*/]?=(?!=))/,
+        `${name} writes to an engine's counts`,
+      );
+    }
+  });
+});
+
+describe("the metrics layer", () => {
+  it("imports no allocation, telemetry, kernel or OpenTelemetry module", () => {
+    const files = readdirSync(metrics).filter((name) => name.endsWith(".ts"));
+    assert.ok(files.length >= 4);
+    for (const name of files) {
+      for (const specifier of importsOf(join(metrics, name))) {
+        assert.ok(
+          specifier.startsWith("./") || specifier === "../runtime/clock.ts" ||
+            specifier === "../types.ts" || specifier === "../validate.ts" ||
+            specifier === "../validate.ts",
+          `${name} imports ${specifier}`,
+        );
+      }
+    }
+  });
+
   it("keeps the hot-path recorder free of any OpenTelemetry import", () => {
-    const specifiers = importsOf(join(telemetry, "record.ts"));
-    assert.deepEqual(specifiers, ["../alloc/counters.ts", "../runtime/clock.ts"]);
+    const specifiers = importsOf(join(metrics, "record.ts"));
+    assert.deepEqual(specifiers, ["../runtime/clock.ts", "./operation_metrics.ts"]);
   });
 });

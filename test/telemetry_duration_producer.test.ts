@@ -1,28 +1,33 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AllocationCounters, DURATION_BOUNDS_SECONDS } from "../src/alloc/counters.ts";
+import {
+  DURATION_BOUNDS_SECONDS,
+  METHOD_INDEX,
+  OPERATION_INDEX,
+  OperationMetrics,
+} from "../src/metrics/operation_metrics.ts";
 import {
   AGGREGATION_TEMPORALITY_CUMULATIVE,
   createDurationProducer,
   DATA_POINT_TYPE_HISTOGRAM,
 } from "../src/telemetry/duration_producer.ts";
-import { METHOD_INDEX, OPERATION_INDEX, recordOperation } from "../src/telemetry/record.ts";
+import { recordOperation } from "../src/metrics/record.ts";
 
 describe("createDurationProducer", () => {
   it("produces no histogram before any operation is timed", async () => {
-    const counters = new AllocationCounters();
-    recordOperation(counters, 0, 0, -1);
-    const { resourceMetrics, errors } = await createDurationProducer({ counters }).collect();
+    const metrics = new OperationMetrics();
+    recordOperation(metrics, 0, 0, -1);
+    const { resourceMetrics, errors } = await createDurationProducer({ metrics }).collect();
     assert.deepEqual(errors, []);
     assert.deepEqual(resourceMetrics.scopeMetrics[0].metrics, []);
   });
 
   it("hands over the pre-aggregated buckets as one cumulative point per pair", async () => {
-    const counters = new AllocationCounters();
-    recordOperation(counters, OPERATION_INDEX.batch, METHOD_INDEX.overlap_add, 0.015);
-    recordOperation(counters, OPERATION_INDEX.batch, METHOD_INDEX.overlap_add, 0.4);
-    recordOperation(counters, OPERATION_INDEX.convolve, METHOD_INDEX.direct, 3e-7, 128);
-    const producer = createDurationProducer({ counters }, {
+    const metrics = new OperationMetrics();
+    recordOperation(metrics, OPERATION_INDEX.batch, METHOD_INDEX.overlap_add, 0.015);
+    recordOperation(metrics, OPERATION_INDEX.batch, METHOD_INDEX.overlap_add, 0.4);
+    recordOperation(metrics, OPERATION_INDEX.convolve, METHOD_INDEX.direct, 3e-7, 128);
+    const producer = createDurationProducer({ metrics }, {
       attributes: { "convpool.engine": "e1" },
       version: "0.1.0",
     });
@@ -56,9 +61,9 @@ describe("createDurationProducer", () => {
   });
 
   it("reports a start time that stays fixed and an end time that advances", async () => {
-    const counters = new AllocationCounters();
-    recordOperation(counters, 0, 0, 1e-6);
-    const producer = createDurationProducer({ counters });
+    const metrics = new OperationMetrics();
+    recordOperation(metrics, 0, 0, 1e-6);
+    const producer = createDurationProducer({ metrics });
     const first =
       (await producer.collect()).resourceMetrics.scopeMetrics[0].metrics[0].dataPoints[0];
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -25,15 +25,15 @@ import {
 import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import { createDurationProducer } from "../src/telemetry/duration_producer.ts";
 import { METRICS } from "../src/telemetry/names.ts";
+import { METHOD_INDEX, OPERATION_INDEX } from "../src/metrics/operation_metrics.ts";
 import {
-  METHOD_INDEX,
-  OPERATION_INDEX,
   operationSampleWeight,
   recordOperation,
   resetOperationSampling,
   SAMPLE_INTERVAL,
-} from "../src/telemetry/record.ts";
+} from "../src/metrics/record.ts";
 import { registerMetrics } from "../src/telemetry/register.ts";
+import { snapshotCounters } from "../src/parallel/protocol.ts";
 
 class PullReader extends MetricReader {
   protected onForceFlush(): Promise<void> {
@@ -62,14 +62,14 @@ function runWorkload() {
     const weight = operationSampleWeight(256 * 16);
     const start = weight > 0 ? performance.now() : 0;
     recordOperation(
-      engine.counters,
+      engine.metrics,
       OPERATION_INDEX.convolve,
       METHOD_INDEX.direct,
       weight > 0 ? (performance.now() - start) / 1000 : -1,
       weight,
     );
   }
-  recordOperation(engine.counters, OPERATION_INDEX.correlate, METHOD_INDEX.fft, 0.003);
+  recordOperation(engine.metrics, OPERATION_INDEX.correlate, METHOD_INDEX.fft, 0.003);
   void big;
   return engine;
 }
@@ -190,7 +190,7 @@ describe("registerMetrics", () => {
     );
     assert.equal(
       valueOf(buffers, { "convpool.pool.state": "idle", "convpool.size_class": 4096 }),
-      engine.counters.idleBuffers[12],
+      engine.poolLevels().idleBuffers[12],
     );
     assert.ok(
       !buffers?.dataPoints.some((p) => p.attributes["convpool.size_class"] === 1024),
@@ -306,9 +306,33 @@ describe("registerMetrics", () => {
     }
   });
 
+  it("changes nothing it reads: counts, metrics, levels and stats are the same after a scrape", async () => {
+    const engine = createEngine({ maintenanceIntervalMs: 0 });
+    try {
+      const held = engine.acquireFloat32(1000);
+      engine.release(engine.acquireFloat32(300));
+      convolve(new Float32Array(64), new Float32Array(5), { engine });
+      const before = {
+        counts: snapshotCounters(engine),
+        levels: engine.poolLevels(),
+        stats: engine.getStats(),
+        timing: engine.metrics.timing,
+      };
+      await collectOnce(engine);
+      await collectOnce(engine);
+      assert.deepEqual(snapshotCounters(engine), before.counts);
+      assert.deepEqual(engine.poolLevels(), before.levels);
+      assert.deepEqual(engine.getStats(), before.stats);
+      assert.equal(engine.metrics.timing, before.timing);
+      engine.release(held);
+    } finally {
+      engine.close();
+    }
+  });
+
   it("works with the global MeterProvider and a periodic exporting reader", async () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
-    for (let i = 0; i < 1000; i++) recordOperation(engine.counters, 0, 0, -1);
+    for (let i = 0; i < 1000; i++) recordOperation(engine.metrics, 0, 0, -1);
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
     const reader = new PeriodicExportingMetricReader({
       exporter,
@@ -341,9 +365,9 @@ describe("registerMetrics", () => {
   it("tells engines apart with extra attributes in one provider", async () => {
     const a = createEngine({ maintenanceIntervalMs: 0 });
     const b = createEngine({ maintenanceIntervalMs: 0 });
-    recordOperation(a.counters, 0, 0, -1);
-    recordOperation(b.counters, 0, 0, -1);
-    recordOperation(b.counters, 0, 0, -1);
+    recordOperation(a.metrics, 0, 0, -1);
+    recordOperation(b.metrics, 0, 0, -1);
+    recordOperation(b.metrics, 0, 0, -1);
     const reader = new PullReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     registerMetrics(a, { meterProvider, attributes: { "convpool.engine": "a" } });
@@ -356,8 +380,8 @@ describe("registerMetrics", () => {
     assert.equal(valueOf(ops, { ...direct, "convpool.engine": "a" }), 1);
     assert.equal(valueOf(ops, { ...direct, "convpool.engine": "b" }), 2);
     second.unregister();
-    recordOperation(a.counters, 0, 0, -1);
-    recordOperation(b.counters, 0, 0, -1);
+    recordOperation(a.metrics, 0, 0, -1);
+    recordOperation(b.metrics, 0, 0, -1);
     const later = await reader.collect();
     const opsLater = byName(later.resourceMetrics.scopeMetrics.flatMap((s) => s.metrics)).get(
       "convpool.operations",

@@ -165,7 +165,7 @@ describe("serveFetch", () => {
   it("rejects a port outside [0, 65535] with a RangeError quoting it", async () => {
     await assert.rejects(
       serveFetch(() => Promise.resolve(new Response()), { port: -1 }),
-      /received -1/,
+      /^RangeError: serveFetch: port must be an integer in \[0, 65535\], received number -1$/,
     );
   });
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { convolve, correlate, createEngine } from "../mod.ts";
-import { METHODS, OPERATIONS } from "../src/alloc/counters.ts";
+import { METHOD_INDEX, OPERATION_INDEX, pairIndex } from "../src/metrics/operation_metrics.ts";
+import type { KernelMethod } from "../src/types.ts";
+import type { Operation } from "../src/metrics/operation_metrics.ts";
 import { directWork } from "../src/kernels/wasm/wasm_cost_model.ts";
 import { outputLength, outputStart } from "../src/modes.ts";
 import { kernelWindowStart, transposes } from "../src/transpose.ts";
@@ -19,7 +21,7 @@ const METHODS_ASKED: readonly Method[] = ["direct", "fft", "auto"];
 
 function operationCount(counters: { operations: Float64Array }, op: string, method: string) {
   return counters.operations[
-    OPERATIONS.indexOf(op as never) * METHODS.length + METHODS.indexOf(method as never)
+    pairIndex(OPERATION_INDEX[op as Operation], METHOD_INDEX[method as KernelMethod])
   ];
 }
 
@@ -109,16 +111,16 @@ describe("the transposed problem", () => {
     correlate(x, h, { engine });
     correlate(h, x, { engine });
     // One tap per output: the model picks the direct kernel in both orders.
-    assert.equal(operationCount(engine.counters, "convolve", "direct"), 2);
-    assert.equal(operationCount(engine.counters, "correlate", "direct"), 2);
+    assert.equal(operationCount(engine.metrics, "convolve", "direct"), 2);
+    assert.equal(operationCount(engine.metrics, "correlate", "direct"), 2);
     // And whatever it picks, both orders pick the same kernel.
     for (const [n, m] of [[64, 4096], [500, 20000], [3, 70000]]) {
-      const before = Array.from(engine.counters.operations);
+      const before = Array.from(engine.metrics.operations);
       const a = randomSignal(Float32Array, n, n), b = randomSignal(Float32Array, m, m);
       convolve(a, b, { engine });
-      const first = Array.from(engine.counters.operations, (v, i) => v - before[i]);
+      const first = Array.from(engine.metrics.operations, (v, i) => v - before[i]);
       convolve(b, a, { engine });
-      const second = Array.from(engine.counters.operations, (v, i) => v - before[i] - first[i]);
+      const second = Array.from(engine.metrics.operations, (v, i) => v - before[i] - first[i]);
       assert.deepEqual(second, first, `${n}x${m}`);
     }
     engine.close();

@@ -5,11 +5,39 @@ import {
   checkFloat,
   checkNonEmptyFloat,
   describeValue,
+  errorMessage,
   isFloatArray,
   overlaps,
   parseMethod,
   parseMode,
+  rangeError,
+  typeError,
 } from "../src/validate.ts";
+
+describe("the error helpers", () => {
+  it("write caller, what, expected and the quoted value, with no trailing full stop", () => {
+    assert.equal(
+      errorMessage("convolve", "signal", "a Float32Array or Float64Array", new Int16Array(3)),
+      "convolve: signal must be a Float32Array or Float64Array, received Int16Array(length 3)",
+    );
+    assert.equal(
+      errorMessage("f", "x", "a string", { a: 1 }),
+      "f: x must be a string, received object Object",
+    );
+  });
+
+  it("build a TypeError or a RangeError with that message", () => {
+    const type = typeError("scope", "fn", "a function or nothing", 42);
+    assert.ok(type instanceof TypeError);
+    assert.equal(type.message, "scope: fn must be a function or nothing, received number 42");
+    const range = rangeError("parseMode", "mode", '"full", "same" or "valid"', "sam");
+    assert.ok(range instanceof RangeError);
+    assert.equal(
+      range.message,
+      'parseMode: mode must be "full", "same" or "valid", received "sam"',
+    );
+  });
+});
 
 describe("describeValue", () => {
   it("names typed arrays with their length and quotes strings", () => {
@@ -91,7 +119,7 @@ describe("checks that cannot be lied to", () => {
     structuredClone(detached.buffer, { transfer: [detached.buffer] });
     assert.throws(() => checkFloat(detached, "signal", "t"), {
       name: "TypeError",
-      message: /t: signal must not have a detached buffer/,
+      message: /t: signal must be an array on a live buffer \(not detached, not outside it\)/,
     });
     const lying = new Lying(3);
     const checked = checkFloat(lying, "signal", "t");

@@ -40,7 +40,7 @@
 
 import { SIZE_CLASS_COUNT } from "./counters.ts";
 import { recommendPoolBuffers, recommendStackBytes } from "./recommend.ts";
-import { describeValue } from "./validate.ts";
+import { rangeError, typeError } from "../validate.ts";
 
 /** Operator bounds and hysteresis of `autoTune` (every key optional). */
 export interface AutoTuneOptions {
@@ -73,53 +73,59 @@ export const DEFAULT_AUTO_TUNE: AutoTuneSettings = Object.freeze({
   shrinkAfterPasses: 12,
 });
 
-function integerOption(value: unknown, name: string, min: number, max: number): void {
-  if (typeof value !== "number") {
-    throw new TypeError(`${name} must be a number, received ${describeValue(value)}`);
-  }
+function integerOption(
+  value: unknown,
+  caller: string,
+  name: string,
+  min: number,
+  max: number,
+): void {
+  if (typeof value !== "number") throw typeError(caller, name, "a number", value);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(
-      `${name} must be an integer in [${min}, ${max}], received ${describeValue(value)}`,
-    );
+    throw rangeError(caller, name, `an integer in [${min}, ${max}]`, value);
   }
 }
 
 /**
- * Checks a value of the config key `autoTune` (`key` names it in messages):
- * a boolean or an object of {@linkcode AutoTuneOptions}. `maxStack` is the
- * largest stack the engine accepts.
+ * Checks a value of the config key `autoTune` (`key` names it and `caller` the
+ * public function in messages): a boolean or an object of
+ * {@linkcode AutoTuneOptions}. `maxStack` is the largest stack the engine accepts.
  *
  * @example
  * ```ts
  * import { checkAutoTune } from "./auto_tune.ts";
- * checkAutoTune({ maxStackBytes: 65536 }, "autoTune", 2 ** 28); // passes
+ * checkAutoTune({ maxStackBytes: 65536 }, "autoTune", 2 ** 28, "createEngine"); // passes
  * ```
  */
-export function checkAutoTune(value: unknown, key: string, maxStack: number): void {
+export function checkAutoTune(
+  value: unknown,
+  key: string,
+  maxStack: number,
+  caller: string,
+): void {
   if (typeof value === "boolean") return;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(
-      `config.${key} must be a boolean or an object of options, received ${describeValue(value)}`,
-    );
+    throw typeError(caller, `config.${key}`, "a boolean or an object of options", value);
   }
   const options = value as Record<string, unknown>;
   for (const name of Object.keys(options)) {
     if (!Object.hasOwn(DEFAULT_AUTO_TUNE, name)) {
-      throw new TypeError(
-        `unknown config.${key} key ${JSON.stringify(name)}; known keys: ${
-          Object.keys(DEFAULT_AUTO_TUNE).join(", ")
-        }`,
+      throw typeError(
+        caller,
+        `a config.${key} key`,
+        `one of ${Object.keys(DEFAULT_AUTO_TUNE).join(", ")}`,
+        name,
       );
     }
     const option = options[name];
     if (option === undefined) continue;
     const label = `config.${key}.${name}`;
     if (name === "maxStackBytes") {
-      integerOption(option, label, 0, maxStack);
+      integerOption(option, caller, label, 0, maxStack);
       if ((option as number) % 8 !== 0) {
-        throw new RangeError(`${label} must be a multiple of 8, received ${describeValue(option)}`);
+        throw rangeError(caller, label, "a multiple of 8", option);
       }
-    } else integerOption(option, label, 1, 2 ** 20);
+    } else integerOption(option, caller, label, 1, 2 ** 20);
   }
 }
 

@@ -14,7 +14,7 @@
  */
 
 import { type AutoTuneOptions, checkAutoTune } from "./auto_tune.ts";
-import { describeValue } from "./validate.ts";
+import { rangeError, typeError } from "../validate.ts";
 
 /** Memory figures the pressure check reads (bytes). */
 export interface MemoryUsageSample {
@@ -88,47 +88,35 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
 /** Largest stack arena accepted (256 MiB): view-cache keys stay small integers. */
 export const MAX_STACK_BYTES = 2 ** 28;
 
-type Check = (value: unknown, key: string) => void;
+type Check = (value: unknown, key: string, caller: string) => void;
 
 function integerIn(min: number, max: number): Check {
-  return (value, key) => {
-    if (typeof value !== "number") {
-      throw new TypeError(`config.${key} must be a number, received ${describeValue(value)}`);
-    }
+  return (value, key, caller) => {
+    if (typeof value !== "number") throw typeError(caller, `config.${key}`, "a number", value);
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new RangeError(
-        `config.${key} must be an integer in [${min}, ${max}], received ${describeValue(value)}`,
-      );
+      throw rangeError(caller, `config.${key}`, `an integer in [${min}, ${max}]`, value);
     }
   };
 }
 
-function threshold(value: unknown, key: string): void {
+function threshold(value: unknown, key: string, caller: string): void {
   if (typeof value !== "number") {
-    throw new TypeError(
-      `config.${key} must be a number of bytes, received ${describeValue(value)}`,
-    );
+    throw typeError(caller, `config.${key}`, "a number of bytes", value);
   }
   if (Number.isNaN(value) || value <= 0) {
-    throw new RangeError(
-      `config.${key} must be positive (Infinity turns it off), received ${describeValue(value)}`,
-    );
+    throw rangeError(caller, `config.${key}`, "positive (Infinity turns it off)", value);
   }
 }
 
-function boolean(value: unknown, key: string): void {
-  if (typeof value !== "boolean") {
-    throw new TypeError(`config.${key} must be a boolean, received ${describeValue(value)}`);
-  }
+function boolean(value: unknown, key: string, caller: string): void {
+  if (typeof value !== "boolean") throw typeError(caller, `config.${key}`, "a boolean", value);
 }
 
 const CHECKS: Record<keyof EngineConfig, Check> = {
-  stackBytes: (value, key) => {
-    integerIn(0, MAX_STACK_BYTES)(value, key);
+  stackBytes: (value, key, caller) => {
+    integerIn(0, MAX_STACK_BYTES)(value, key, caller);
     if ((value as number) % 8 !== 0) {
-      throw new RangeError(
-        `config.${key} must be a multiple of 8, received ${describeValue(value)}`,
-      );
+      throw rangeError(caller, `config.${key}`, "a multiple of 8", value);
     }
   },
   stackThreshold: integerIn(0, 2 ** 24),
@@ -140,21 +128,20 @@ const CHECKS: Record<keyof EngineConfig, Check> = {
   pressureCriticalRssBytes: threshold,
   pressureModerateHeapBytes: threshold,
   pressureCriticalHeapBytes: threshold,
-  readMemoryUsage: (value, key) => {
+  readMemoryUsage: (value, key, caller) => {
     if (value !== undefined && typeof value !== "function") {
-      throw new TypeError(
-        `config.${key} must be a function or undefined, received ${describeValue(value)}`,
-      );
+      throw typeError(caller, `config.${key}`, "a function or undefined", value);
     }
   },
   debug: boolean,
   telemetry: boolean,
-  autoTune: (value, key) => checkAutoTune(value, key, MAX_STACK_BYTES),
+  autoTune: (value, key, caller) => checkAutoTune(value, key, MAX_STACK_BYTES, caller),
 };
 
 /**
  * Checks `partial` (unknown keys, types, ranges) and returns `base` with it
- * applied. Throws without touching anything when any key is bad.
+ * applied. Throws without touching anything when any key is bad; `caller` names
+ * the public function in the message.
  *
  * @example
  * ```ts
@@ -162,35 +149,41 @@ const CHECKS: Record<keyof EngineConfig, Check> = {
  * resolveConfig({ debug: true }, DEFAULT_ENGINE_CONFIG).debug; // true
  * ```
  */
-export function resolveConfig(partial: unknown, base: Readonly<EngineConfig>): EngineConfig {
+export function resolveConfig(
+  partial: unknown,
+  base: Readonly<EngineConfig>,
+  caller = "createEngine",
+): EngineConfig {
   const result: EngineConfig = { ...base };
   if (partial === undefined) return result;
   if (partial === null || typeof partial !== "object" || Array.isArray(partial)) {
-    throw new TypeError(`engine config must be an object, received ${describeValue(partial)}`);
+    throw typeError(caller, "config", "an object", partial);
   }
   for (const key of Object.keys(partial)) {
     const check = (CHECKS as Record<string, Check | undefined>)[key];
     if (check === undefined || !Object.hasOwn(CHECKS, key)) {
-      throw new TypeError(
-        `unknown engine config key ${JSON.stringify(key)}; known keys: ${
-          Object.keys(CHECKS).join(", ")
-        }`,
-      );
+      throw typeError(caller, "a config key", `one of ${Object.keys(CHECKS).join(", ")}`, key);
     }
     const value = (partial as Record<string, unknown>)[key];
-    check(value, key);
+    check(value, key, caller);
     (result as unknown as Record<string, unknown>)[key] = value;
   }
   // A private copy: later changes to the caller's object must not reach the engine.
   if (typeof result.autoTune === "object") result.autoTune = Object.freeze({ ...result.autoTune });
   if (result.pressureCriticalRssBytes < result.pressureModerateRssBytes) {
-    throw new RangeError(
-      `config.pressureCriticalRssBytes (${result.pressureCriticalRssBytes}) must be >= pressureModerateRssBytes (${result.pressureModerateRssBytes})`,
+    throw rangeError(
+      caller,
+      "config.pressureCriticalRssBytes",
+      `>= pressureModerateRssBytes (${result.pressureModerateRssBytes})`,
+      result.pressureCriticalRssBytes,
     );
   }
   if (result.pressureCriticalHeapBytes < result.pressureModerateHeapBytes) {
-    throw new RangeError(
-      `config.pressureCriticalHeapBytes (${result.pressureCriticalHeapBytes}) must be >= pressureModerateHeapBytes (${result.pressureModerateHeapBytes})`,
+    throw rangeError(
+      caller,
+      "config.pressureCriticalHeapBytes",
+      `>= pressureModerateHeapBytes (${result.pressureModerateHeapBytes})`,
+      result.pressureCriticalHeapBytes,
     );
   }
   return result;

@@ -45,22 +45,35 @@ import { AutoTuner, autoTuneSettings, type TuningWindow } from "./auto_tune.ts";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, resolveConfig } from "./config.ts";
 import {
   AllocationCounters,
-  HEAP_REASONS,
+  AUTO_TUNE_DIRECTION_INDEX,
+  AUTO_TUNE_DIRECTIONS,
+  AUTO_TUNE_SETTING_INDEX,
+  HEAP_REASON_INDEX,
+  MISUSE_INDEX,
+  PRESSURE_LEVEL_INDEX,
   PRESSURE_LEVELS,
+  PRESSURE_TRIGGER_INDEX,
   PRESSURE_TRIGGERS,
   type PressureLevel,
-  RELEASE_OUTCOMES,
+  RELEASE_OUTCOME_INDEX,
   SIZE_CLASS_COUNT,
   sizeClassOf,
+  SOURCE_INDEX,
 } from "./counters.ts";
+import { OperationMetrics } from "../metrics/operation_metrics.ts";
 import { type MaintenanceTimer, startMaintenanceTimer } from "../maintenance_timer.ts";
 import { pressureLevelOf, runtimeMemoryUsage } from "./pressure.ts";
 import { StackArena } from "./stack_arena.ts";
-import { AcquireFailure, ReleaseResult, SizeClassPool } from "./size_class_pool.ts";
+import {
+  AcquireFailure,
+  type PoolLevels,
+  ReleaseResult,
+  SizeClassPool,
+} from "./size_class_pool.ts";
 import type { EngineStats } from "./stats.ts";
 import type { Float } from "../types.ts";
-import { checkDtype, checkLength, describeValue, type Dtype } from "./validate.ts";
-import { isFloatArray } from "../validate.ts";
+import { checkDtype, checkLength, type Dtype } from "./validate.ts";
+import { isFloatArray, rangeError, typeError } from "../validate.ts";
 import { floatArrayName, typedArrayLength, typedArrayUsable } from "../typed_array_slots.ts";
 
 export type { EngineConfig } from "./config.ts";
@@ -87,19 +100,20 @@ export interface MemoryPressureOptions {
   level?: "moderate" | "critical";
 }
 
-const STACK = 0;
-const POOL = 1;
-const HEAP = 2;
-const TOO_LARGE = HEAP_REASONS.indexOf("too_large");
-const POOL_EXHAUSTED = HEAP_REASONS.indexOf("pool_exhausted");
-const STACK_FULL = HEAP_REASONS.indexOf("stack_full");
-const POOLED = RELEASE_OUTCOMES.indexOf("pooled");
-const DROPPED_FULL = RELEASE_OUTCOMES.indexOf("dropped_full");
-const DROPPED_PRESSURE = RELEASE_OUTCOMES.indexOf("dropped_pressure");
-const REJECTED = RELEASE_OUTCOMES.indexOf("rejected");
-const DOUBLE_RELEASE = 0;
-const FOREIGN_RELEASE = 1;
-const MANUAL = PRESSURE_TRIGGERS.indexOf("manual");
+const STACK = SOURCE_INDEX.stack;
+const POOL = SOURCE_INDEX.pool;
+const HEAP = SOURCE_INDEX.heap;
+const TOO_LARGE = HEAP_REASON_INDEX.too_large;
+const POOL_EXHAUSTED = HEAP_REASON_INDEX.pool_exhausted;
+const STACK_FULL = HEAP_REASON_INDEX.stack_full;
+const POOLED = RELEASE_OUTCOME_INDEX.pooled;
+const DROPPED_FULL = RELEASE_OUTCOME_INDEX.dropped_full;
+const DROPPED_PRESSURE = RELEASE_OUTCOME_INDEX.dropped_pressure;
+const REJECTED = RELEASE_OUTCOME_INDEX.rejected;
+const DOUBLE_RELEASE = MISUSE_INDEX.double_release;
+const FOREIGN_RELEASE = MISUSE_INDEX.foreign_release;
+const MANUAL = PRESSURE_TRIGGER_INDEX.manual;
+const CRITICAL = PRESSURE_LEVEL_INDEX.critical;
 const FRAME_OPERATION = 1;
 const FRAME_SCOPE = 2;
 const CLOSE_SCOPE: unique symbol = Symbol("closeScope");
@@ -140,8 +154,13 @@ export class EngineScope {
  * {@linkcode AllocationEngine.beginOperation} returns.
  */
 export class AllocationEngine implements Workspace {
-  /** Hot-path counters; telemetry reads them at collection time. */
+  /** Allocation counters (counts only); telemetry reads them at collection time. */
   readonly counters: AllocationCounters = new AllocationCounters();
+  /**
+   * The operation metrics of this engine: the sink that operations run on it count
+   * into (and time, while `telemetry` is on); telemetry reads it at collection time.
+   */
+  readonly metrics: OperationMetrics = new OperationMetrics();
   #config: EngineConfig;
   #arena: StackArena;
   readonly #pool: SizeClassPool;
@@ -164,6 +183,7 @@ export class AllocationEngine implements Workspace {
   /** Use {@linkcode createEngine}; `config` must already be resolved. */
   constructor(config: EngineConfig) {
     this.#config = config;
+    this.metrics.timing = config.telemetry;
     this.#arena = new StackArena(config.stackBytes);
     this.#pool = new SizeClassPool(this.counters, {
       maxBytes: config.poolMaxBytes,
@@ -196,12 +216,12 @@ export class AllocationEngine implements Workspace {
    * heap results back with {@linkcode AllocationEngine.release}.
    */
   acquireFloat32(length: number): Float32Array {
-    return this.#acquire(4, checkLength(length, "acquireFloat32(length)", 4)) as Float32Array;
+    return this.#acquire(4, checkLength(length, "acquireFloat32", "length", 4)) as Float32Array;
   }
 
   /** Like {@linkcode AllocationEngine.acquireFloat32}, for `Float64Array`. */
   acquireFloat64(length: number): Float64Array {
-    return this.#acquire(8, checkLength(length, "acquireFloat64(length)", 8)) as Float64Array;
+    return this.#acquire(8, checkLength(length, "acquireFloat64", "length", 8)) as Float64Array;
   }
 
   /**
@@ -217,7 +237,7 @@ export class AllocationEngine implements Workspace {
       floatArrayName(buf) !== undefined && typedArrayLength(buf) === 0 && !typedArrayUsable(buf)
     ) {
       this.#misuse(FOREIGN_RELEASE);
-      throw new TypeError(`release() received ${describeValue(buf)}, whose memory is gone`);
+      throw typeError("release", "buf", "a buffer whose memory is not gone (detached)", buf);
     }
     // The pool is asked first: it is the hot path, and a WeakMap lookup accepts any value.
     const result = this.#pool.release(buf);
@@ -228,7 +248,7 @@ export class AllocationEngine implements Workspace {
     if (result !== ReleaseResult.Double) this.#releaseSlow(buf);
     else {
       this.#misuse(DOUBLE_RELEASE);
-      throw new RangeError(`release() received ${describeValue(buf)} that was already released`);
+      throw rangeError("release", "buf", "a buffer that is not released yet", buf);
     }
   }
 
@@ -239,20 +259,18 @@ export class AllocationEngine implements Workspace {
    */
   preWarm(sizes: readonly number[], options?: PreWarmOptions): number {
     if (!Array.isArray(sizes)) {
-      throw new TypeError(
-        `preWarm(sizes) expects an array of element counts, received ${describeValue(sizes)}`,
-      );
+      throw typeError("preWarm", "sizes", "an array of element counts", sizes);
     }
-    const dtype = checkDtype(options?.dtype, "preWarm()");
+    const dtype = checkDtype(options?.dtype, "preWarm");
     const bytesPerElement = dtype === "float64" ? 8 : 4;
     const count = options?.count === undefined
       ? 1
-      : checkLength(options.count, "preWarm() count", 1);
+      : checkLength(options.count, "preWarm", "count", 1);
     // Each size is read once: an array whose getters change between reads cannot
     // slip an unchecked size into the pool.
     const checked: number[] = [];
     for (let i = 0, length = sizes.length; i < length; i++) {
-      checked.push(checkLength(sizes[i], `preWarm(sizes[${i}])`, bytesPerElement));
+      checked.push(checkLength(sizes[i], "preWarm", `sizes[${i}]`, bytesPerElement));
     }
     let added = 0;
     for (const size of checked) added += this.#pool.preWarm(size, { bytesPerElement, count });
@@ -266,15 +284,11 @@ export class AllocationEngine implements Workspace {
   handleMemoryPressure(options?: MemoryPressureOptions): number {
     const level = options?.level ?? "critical";
     if (level !== "critical" && level !== "moderate") {
-      throw new TypeError(
-        `handleMemoryPressure() level must be "moderate" or "critical", received ${
-          describeValue(level)
-        }`,
-      );
+      throw typeError("handleMemoryPressure", "level", '"moderate" or "critical"', level);
     }
-    const index = PRESSURE_LEVELS.indexOf(level);
+    const index = PRESSURE_LEVEL_INDEX[level];
     this.counters.pressureEvents[index * PRESSURE_TRIGGERS.length + MANUAL]++;
-    return this.#pool.evictForPressure(index === 2 ? 1 : 0.5);
+    return this.#pool.evictForPressure(index === CRITICAL ? 1 : 0.5);
   }
 
   /**
@@ -287,10 +301,10 @@ export class AllocationEngine implements Workspace {
     if (read === undefined) return "none";
     const reading = pressureLevelOf(read(), this.#config);
     this.#pressureLevel = reading.level;
-    this.#pool.dropOnRelease = reading.level === 2;
+    this.#pool.dropOnRelease = reading.level === CRITICAL;
     if (reading.level > 0) {
       this.counters.pressureEvents[reading.level * PRESSURE_TRIGGERS.length + reading.trigger]++;
-      this.#pool.evictForPressure(reading.level === 2 ? 1 : 0.5);
+      this.#pool.evictForPressure(reading.level === CRITICAL ? 1 : 0.5);
     }
     return PRESSURE_LEVELS[reading.level];
   }
@@ -327,7 +341,7 @@ export class AllocationEngine implements Workspace {
       return new EngineScope(this, depth, this.#frameSerials[depth - 1]);
     }
     if (typeof fn !== "function") {
-      throw new TypeError(`scope(fn) expects a function or nothing, received ${describeValue(fn)}`);
+      throw typeError("scope", "fn", "a function or nothing", fn);
     }
     const depth = this.#push(FRAME_SCOPE);
     let result: T;
@@ -337,14 +351,15 @@ export class AllocationEngine implements Workspace {
       this.#popTo(depth - 1);
     }
     if (ArrayBuffer.isView(result) && result.buffer === this.#arena.buffer) {
-      throw new TypeError(
-        `scope(fn) returned ${
-          describeValue(result)
-        } on the stack arena, which the scope reclaimed; copy it into an acquired buffer first`,
+      throw typeError(
+        "scope",
+        "the result of fn",
+        "off the stack arena, which the scope reclaimed (copy it into an acquired buffer first)",
+        result,
       );
     }
     if (typeof (result as { then?: unknown } | null)?.then === "function") {
-      throw new TypeError("scope(fn) returned a promise; scope callbacks must be synchronous");
+      throw typeError("scope", "the result of fn", "synchronous, not a promise", result);
     }
     return result;
   }
@@ -362,7 +377,7 @@ export class AllocationEngine implements Workspace {
   /** Ends the innermost operation: pops its stack memory and returns its pool scratch. */
   endOperation(): void {
     if (this.#depth === 0 || this.#frameKinds[this.#depth - 1] !== FRAME_OPERATION) {
-      throw new Error("endOperation() called without a matching beginOperation()");
+      throw new Error("endOperation: no operation is open (call beginOperation first)");
     }
     this.#popTo(this.#depth - 1);
   }
@@ -374,9 +389,9 @@ export class AllocationEngine implements Workspace {
    */
   takeFloat64(length: number): Float64Array {
     if (this.#depth === 0) {
-      throw new Error("takeFloat64() needs an open operation: call beginOperation() first");
+      throw new Error("takeFloat64: no operation or scope is open (call beginOperation first)");
     }
-    checkLength(length, "takeFloat64(length)", 8);
+    checkLength(length, "takeFloat64", "length", 8);
     const counters = this.counters;
     let overflowed = false;
     if (length <= this.#config.stackThreshold) {
@@ -404,16 +419,18 @@ export class AllocationEngine implements Workspace {
    * refused while an operation or scope is open and starts a fresh arena.
    */
   configure(partial: Partial<EngineConfig>): void {
-    const next = resolveConfig(partial, this.#config);
+    const next = resolveConfig(partial, this.#config, "configure");
     if (next.stackBytes !== this.#config.stackBytes && this.#depth > 0) {
-      throw new RangeError(
-        `configure() cannot change stackBytes (to ${
-          describeValue(next.stackBytes)
-        }) while a scope or operation is open`,
+      throw rangeError(
+        "configure",
+        "config.stackBytes",
+        "left unchanged while a scope or operation is open",
+        next.stackBytes,
       );
     }
     const previous = this.#config;
     this.#config = next;
+    this.metrics.timing = next.telemetry;
     if (next.autoTune !== previous.autoTune) {
       const tune = autoTuneSettings(next.autoTune);
       if (tune === undefined) this.#tuner = undefined;
@@ -478,7 +495,11 @@ export class AllocationEngine implements Workspace {
       },
       heap: { allocations: heapAllocations, bytes: c.allocatedBytes[HEAP] },
       pressure: { events: pressureEvents, level: PRESSURE_LEVELS[this.#pressureLevel] },
-      misuse: { doubleRelease: c.misuse[0], foreignRelease: c.misuse[1], leaked: c.misuse[2] },
+      misuse: {
+        doubleRelease: c.misuse[DOUBLE_RELEASE],
+        foreignRelease: c.misuse[FOREIGN_RELEASE],
+        leaked: c.misuse[MISUSE_INDEX.leaked],
+      },
     };
   }
 
@@ -503,8 +524,25 @@ export class AllocationEngine implements Workspace {
    */
   resetPeaks(): void {
     this.#arena.resetPeak();
-    this.counters.peakInUseBuffers.set(this.counters.inUseBuffers);
-    this.counters.windowPeakInUseBuffers.set(this.counters.inUseBuffers);
+    this.#pool.resetPeaks();
+  }
+
+  /**
+   * The pool's levels per size class (idle and in-use buffers, and the peak in-use
+   * demand behind the tuning hints): a snapshot the caller owns, not counters.
+   *
+   * @example
+   * ```ts
+   * import { createEngine } from "./engine.ts";
+   * const engine = createEngine({ maintenanceIntervalMs: 0 });
+   * const buffer = engine.acquireFloat32(1000); // a 4096-byte class: index 12
+   * console.log(engine.poolLevels().inUseBuffers[12]); // 1
+   * engine.release(buffer);
+   * console.log(engine.poolLevels().idleBuffers[12]); // 1
+   * ```
+   */
+  poolLevels(): PoolLevels {
+    return this.#pool.levels();
   }
 
   /** Stops the maintenance timer. The engine stays usable; idle pooled memory is kept. */
@@ -536,7 +574,7 @@ export class AllocationEngine implements Workspace {
       stackPeakBytes: this.#arena.windowPeak,
       stackOverflows: c.stackOverflows - start.overflows,
       stackAllocations: stackAllocations - start.stackAllocations,
-      peakInUseBuffers: c.windowPeakInUseBuffers,
+      peakInUseBuffers: this.#pool.windowPeakInUse,
       poolExhausted: c.heapReasons[POOL_EXHAUSTED] > start.poolExhausted,
       poolRequests: poolRequests - start.poolRequests,
     };
@@ -552,7 +590,7 @@ export class AllocationEngine implements Workspace {
     start.poolExhausted = c.heapReasons[POOL_EXHAUSTED];
     start.poolRequests += window.poolRequests;
     this.#arena.resetWindowPeak();
-    c.windowPeakInUseBuffers.set(c.inUseBuffers);
+    this.#pool.startWindow();
   }
 
   /** Moves the tuned settings toward the window's hints (see `./auto_tune.ts`). */
@@ -563,11 +601,17 @@ export class AllocationEngine implements Workspace {
     // A new arena while a scope or operation is open would strand its memory: wait.
     if (next.stackBytes !== config.stackBytes && this.#depth === 0) {
       partial.stackBytes = next.stackBytes;
-      this.#countAdjustment(0, next.stackBytes > config.stackBytes);
+      this.#countAdjustment(
+        AUTO_TUNE_SETTING_INDEX.stack_bytes,
+        next.stackBytes > config.stackBytes,
+      );
     }
     if (next.poolMaxBuffersPerClass !== config.poolMaxBuffersPerClass) {
       partial.poolMaxBuffersPerClass = next.poolMaxBuffersPerClass;
-      this.#countAdjustment(1, next.poolMaxBuffersPerClass > config.poolMaxBuffersPerClass);
+      this.#countAdjustment(
+        AUTO_TUNE_SETTING_INDEX.pool_buffers_per_class,
+        next.poolMaxBuffersPerClass > config.poolMaxBuffersPerClass,
+      );
     }
     if (partial.stackBytes !== undefined || partial.poolMaxBuffersPerClass !== undefined) {
       this.configure(partial);
@@ -575,29 +619,29 @@ export class AllocationEngine implements Workspace {
   }
 
   #countAdjustment(setting: number, up: boolean): void {
-    this.counters.autoTuneAdjustments[setting * 2 + (up ? 0 : 1)]++;
+    const direction = up ? AUTO_TUNE_DIRECTION_INDEX.up : AUTO_TUNE_DIRECTION_INDEX.down;
+    this.counters.autoTuneAdjustments[setting * AUTO_TUNE_DIRECTIONS.length + direction]++;
   }
 
   /** Release of anything the pool does not own: stack views, heap results, misuse. */
   #releaseSlow(buf: unknown): void {
     if (!isFloatArray(buf)) {
       this.#misuse(FOREIGN_RELEASE);
-      throw new TypeError(
-        `release() expects a Float32Array or Float64Array handed out by this engine, received ${
-          describeValue(buf)
-        }`,
+      throw typeError(
+        "release",
+        "buf",
+        "a Float32Array or Float64Array handed out by this engine",
+        buf,
       );
     }
     if (this.#arena.owns(buf)) {
       if (this.#depth > 0 && buf.byteOffset + buf.byteLength <= this.#arena.top) return;
       this.#misuse(DOUBLE_RELEASE);
-      throw new RangeError(
-        `release() received ${describeValue(buf)} from the stack arena after its scope ended`,
-      );
+      throw rangeError("release", "buf", "stack memory of a scope that is still open", buf);
     }
     if (this.#pool.isRetired(buf) || this.#heapReleased.has(buf)) {
       this.#misuse(DOUBLE_RELEASE);
-      throw new RangeError(`release() received ${describeValue(buf)} that was already released`);
+      throw rangeError("release", "buf", "a buffer that is not released yet", buf);
     }
     if (this.#heapIssued.has(buf)) {
       this.#heapIssued.delete(buf);
@@ -607,9 +651,7 @@ export class AllocationEngine implements Workspace {
       return;
     }
     this.#misuse(FOREIGN_RELEASE);
-    throw new RangeError(
-      `release() received ${describeValue(buf)} that this engine never handed out`,
-    );
+    throw rangeError("release", "buf", "a buffer this engine handed out", buf);
   }
 
   #acquire(bytesPerElement: number, length: number): Float {

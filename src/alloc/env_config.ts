@@ -28,6 +28,7 @@
  */
 
 import { readEnvironment } from "../runtime/env.ts";
+import { rangeError, typeError } from "../validate.ts";
 
 /** The engine settings that environment variables can set. */
 export interface EnvEngineConfig {
@@ -74,23 +75,21 @@ const UNITS: Readonly<Record<string, number>> = {
   gib: 1024 ** 3,
 };
 
-function quote(value: string): string {
-  return JSON.stringify(value);
-}
+const CALLER = "engineConfigFromEnv";
 
 function parseBytes(name: string, raw: string, multipleOf = 1): number {
   const match = /^\s*(\d+)\s*(|kib|mib|gib)\s*$/i.exec(raw);
   const value = match === null ? NaN : Number(match[1]) * UNITS[match[2].toLowerCase()];
   if (!Number.isSafeInteger(value)) {
-    throw new RangeError(
-      `${name} must be an integer number of bytes, optionally with KiB, MiB or GiB ` +
-        `(e.g. "65536" or "64KiB"): received ${quote(raw)}`,
+    throw rangeError(
+      CALLER,
+      name,
+      'an integer number of bytes, optionally with KiB, MiB or GiB (e.g. "65536" or "64KiB")',
+      raw,
     );
   }
   if (value % multipleOf !== 0) {
-    throw new RangeError(
-      `${name} must be a multiple of ${multipleOf} bytes: received ${quote(raw)}`,
-    );
+    throw rangeError(CALLER, name, `a multiple of ${multipleOf} bytes`, raw);
   }
   return value;
 }
@@ -98,7 +97,7 @@ function parseBytes(name: string, raw: string, multipleOf = 1): number {
 function parseInteger(name: string, raw: string, min: number): number {
   const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`${name} must be an integer >= ${min}: received ${quote(raw)}`);
+    throw rangeError(CALLER, name, `an integer >= ${min}`, raw);
   }
   return value;
 }
@@ -107,9 +106,7 @@ function parseBoolean(name: string, raw: string): boolean {
   const value = raw.trim().toLowerCase();
   if (value === "true" || value === "1" || value === "on" || value === "yes") return true;
   if (value === "false" || value === "0" || value === "off" || value === "no") return false;
-  throw new RangeError(
-    `${name} must be true/false, 1/0, on/off or yes/no: received ${quote(raw)}`,
-  );
+  throw rangeError(CALLER, name, "true/false, 1/0, on/off or yes/no", raw);
 }
 
 function lookup(env: EnvLike, name: string): string | undefined {
@@ -129,7 +126,7 @@ function lookup(env: EnvLike, name: string): string | undefined {
  */
 export function engineConfigFromEnv(env: EnvLike): EnvEngineConfig {
   if (typeof env !== "object" || env === null) {
-    throw new TypeError(`env must be an object such as process.env: received ${String(env)}`);
+    throw typeError(CALLER, "env", "an object such as process.env", env);
   }
   const config: EnvEngineConfig = {};
   let raw = lookup(env, "CONVPOOL_STACK_BYTES");
@@ -154,11 +151,14 @@ export function engineConfigFromEnv(env: EnvLike): EnvEngineConfig {
   if (raw !== undefined) {
     const maxStackBytes = parseBytes("CONVPOOL_AUTOTUNE_MAX_STACK_BYTES", raw, 8);
     if (config.autoTune !== true) {
-      throw new RangeError(
-        `CONVPOOL_AUTOTUNE_MAX_STACK_BYTES needs CONVPOOL_AUTOTUNE=on: received ${quote(raw)} ` +
-          `with CONVPOOL_AUTOTUNE ${
-            config.autoTune === undefined ? "unset" : quote(lookup(env, "CONVPOOL_AUTOTUNE")!)
-          }`,
+      const autoTune = lookup(env, "CONVPOOL_AUTOTUNE");
+      throw rangeError(
+        CALLER,
+        "CONVPOOL_AUTOTUNE_MAX_STACK_BYTES",
+        `unset unless CONVPOOL_AUTOTUNE is on (it is ${
+          autoTune === undefined ? "unset" : JSON.stringify(autoTune)
+        })`,
+        raw,
       );
     }
     config.autoTune = { maxStackBytes };

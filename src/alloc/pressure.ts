@@ -19,21 +19,24 @@
  */
 
 import type { EngineConfig, MemoryUsageSample } from "./config.ts";
-import { PRESSURE_TRIGGERS } from "./counters.ts";
+import { PRESSURE_LEVEL_INDEX, PRESSURE_TRIGGER_INDEX } from "./counters.ts";
 
 /** The runtime's memory-usage reader, or `undefined` (see `src/runtime/memory.ts`). */
 export { runtimeMemoryUsage } from "../runtime/memory.ts";
 
 /** A level (index of `PRESSURE_LEVELS`) and what raised it (index of `PRESSURE_TRIGGERS`). */
 export interface PressureReading {
-  /** 0 none, 1 moderate, 2 critical. */
+  /** Index of `PRESSURE_LEVELS`: none, moderate or critical. */
   level: number;
-  /** Index of `PRESSURE_TRIGGERS`: 1 heap_usage or 2 rss (0 when level is none). */
+  /** Index of `PRESSURE_TRIGGERS`: heap_usage or rss (manual, the first, when level is none). */
   trigger: number;
 }
 
-const HEAP = PRESSURE_TRIGGERS.indexOf("heap_usage");
-const RSS = PRESSURE_TRIGGERS.indexOf("rss");
+const HEAP = PRESSURE_TRIGGER_INDEX.heap_usage;
+const RSS = PRESSURE_TRIGGER_INDEX.rss;
+const NONE = PRESSURE_LEVEL_INDEX.none;
+const MODERATE = PRESSURE_LEVEL_INDEX.moderate;
+const CRITICAL = PRESSURE_LEVEL_INDEX.critical;
 
 /**
  * Classifies a memory-usage sample against the thresholds: the highest level
@@ -59,16 +62,18 @@ export function pressureLevelOf(
   >,
 ): PressureReading {
   const rssLevel = usage.rss >= thresholds.pressureCriticalRssBytes
-    ? 2
+    ? CRITICAL
     : usage.rss >= thresholds.pressureModerateRssBytes
-    ? 1
-    : 0;
+    ? MODERATE
+    : NONE;
   const heapLevel = usage.heapUsed >= thresholds.pressureCriticalHeapBytes
-    ? 2
+    ? CRITICAL
     : usage.heapUsed >= thresholds.pressureModerateHeapBytes
-    ? 1
-    : 0;
-  if (rssLevel === 0 && heapLevel === 0) return { level: 0, trigger: 0 };
+    ? MODERATE
+    : NONE;
+  if (rssLevel === NONE && heapLevel === NONE) {
+    return { level: NONE, trigger: PRESSURE_TRIGGER_INDEX.manual };
+  }
   return rssLevel >= heapLevel
     ? { level: rssLevel, trigger: RSS }
     : { level: heapLevel, trigger: HEAP };

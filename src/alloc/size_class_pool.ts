@@ -16,6 +16,11 @@
  * pool holds in-use slots only weakly: a view garbage-collected while in use is
  * reported by the {@linkcode LeakTracker} and its bytes leave the pool's books.
  *
+ * The pool counts what it serves (hits, misses, releases, evictions) into the
+ * engine's {@linkcode AllocationCounters}, and keeps its levels (idle and in-use
+ * buffers per class, and their peaks) as its own private books, read through
+ * {@linkcode SizeClassPool.levels}.
+ *
  * @example
  * ```ts
  * import { AllocationCounters } from "./counters.ts";
@@ -31,8 +36,9 @@
 
 import {
   type AllocationCounters,
-  EVICTION_REASONS,
-  RELEASE_OUTCOMES,
+  EVICTION_REASON_INDEX,
+  MISUSE_INDEX,
+  RELEASE_OUTCOME_INDEX,
   SIZE_CLASS_COUNT,
   sizeClassOf,
 } from "./counters.ts";
@@ -48,12 +54,12 @@ export const VIEWS_PER_SLOT = 4;
 /** How many idle slots an acquire scans for an exact view match. */
 const MATCH_SCAN = 8;
 
-const POOLED = RELEASE_OUTCOMES.indexOf("pooled");
-const DROPPED_FULL = RELEASE_OUTCOMES.indexOf("dropped_full");
-const DROPPED_PRESSURE = RELEASE_OUTCOMES.indexOf("dropped_pressure");
-const TRIM = EVICTION_REASONS.indexOf("trim");
-const PRESSURE = EVICTION_REASONS.indexOf("pressure");
-const LEAKED = 2;
+const POOLED = RELEASE_OUTCOME_INDEX.pooled;
+const DROPPED_FULL = RELEASE_OUTCOME_INDEX.dropped_full;
+const DROPPED_PRESSURE = RELEASE_OUTCOME_INDEX.dropped_pressure;
+const TRIM = EVICTION_REASON_INDEX.trim;
+const PRESSURE = EVICTION_REASON_INDEX.pressure;
+const LEAKED = MISUSE_INDEX.leaked;
 
 /** Result of {@linkcode SizeClassPool.release}. */
 export const ReleaseResult = {
@@ -93,6 +99,19 @@ export interface PoolLimits {
   maxBuffersPerClass: number;
 }
 
+/**
+ * The pool's levels per size class (index `c`: buffers of `2 ** c` bytes), a
+ * snapshot: the arrays are copies, the caller's to keep.
+ */
+export interface PoolLevels {
+  /** Idle (pooled, free) buffers per class. */
+  idleBuffers: Float64Array;
+  /** Pool buffers handed out and not yet released, per class. */
+  inUseBuffers: Float64Array;
+  /** Highest `inUseBuffers` per class since creation or the last `resetPeaks` (the demand). */
+  peakInUseBuffers: Float64Array;
+}
+
 /** What a leaked-buffer report carries; never references the buffer itself. */
 class SlotTag {
   inUse = false;
@@ -125,6 +144,9 @@ export class SizeClassPool {
   readonly #idle: (PoolSlot | undefined)[][] = [];
   readonly #idleCount = new Int32Array(SIZE_CLASS_COUNT);
   readonly #slots = new Int32Array(SIZE_CLASS_COUNT);
+  readonly #inUse = new Float64Array(SIZE_CLASS_COUNT);
+  readonly #peakInUse = new Float64Array(SIZE_CLASS_COUNT);
+  readonly #windowPeakInUse = new Float64Array(SIZE_CLASS_COUNT);
   readonly #owner = new WeakMap<Float, PoolSlot>();
   readonly #retired = new WeakSet<Float>();
   readonly #leaks: LeakTracker<SlotTag>;
@@ -190,10 +212,32 @@ export class SizeClassPool {
     return this.#retired.has(view);
   }
 
-  /** Whether the pool currently hands out `view` (in use). */
-  isInUse(view: Float): boolean {
-    const slot = this.#owner.get(view);
-    return slot !== undefined && slot.tag.inUse && slot.current === view;
+  /** A snapshot of the levels per class (copies: reading them changes nothing). */
+  levels(): PoolLevels {
+    return {
+      idleBuffers: Float64Array.from(this.#idleCount),
+      inUseBuffers: this.#inUse.slice(),
+      peakInUseBuffers: this.#peakInUse.slice(),
+    };
+  }
+
+  /**
+   * Highest in-use buffers per class since the last {@linkcode SizeClassPool.startWindow}
+   * (the maintenance window's demand), read-only.
+   */
+  get windowPeakInUse(): ArrayLike<number> {
+    return this.#windowPeakInUse;
+  }
+
+  /** Starts a new window: the window peaks restart from the current use. */
+  startWindow(): void {
+    this.#windowPeakInUse.set(this.#inUse);
+  }
+
+  /** Restarts the lifetime and window peaks from the current use. */
+  resetPeaks(): void {
+    this.#peakInUse.set(this.#inUse);
+    this.#windowPeakInUse.set(this.#inUse);
   }
 
   /**
@@ -227,10 +271,10 @@ export class SizeClassPool {
     const view = this.#viewOf(slot, bytesPerElement, length);
     slot.current = view;
     slot.tag.inUse = true;
-    const inUse = ++counters.inUseBuffers[cls];
-    if (inUse > counters.windowPeakInUseBuffers[cls]) {
-      counters.windowPeakInUseBuffers[cls] = inUse;
-      if (inUse > counters.peakInUseBuffers[cls]) counters.peakInUseBuffers[cls] = inUse;
+    const inUse = ++this.#inUse[cls];
+    if (inUse > this.#windowPeakInUse[cls]) {
+      this.#windowPeakInUse[cls] = inUse;
+      if (inUse > this.#peakInUse[cls]) this.#peakInUse[cls] = inUse;
     }
     return view;
   }
@@ -251,7 +295,7 @@ export class SizeClassPool {
       return ReleaseResult.DroppedFull;
     }
     const cls = tag.cls;
-    counters.inUseBuffers[cls]--;
+    this.#inUse[cls]--;
     if (this.dropOnRelease) {
       this.#drop(slot);
       counters.releases[DROPPED_PRESSURE]++;
@@ -263,7 +307,6 @@ export class SizeClassPool {
       return ReleaseResult.DroppedFull;
     }
     this.#idle[cls][this.#idleCount[cls]++] = slot;
-    counters.idleBuffers[cls]++;
     counters.releases[POOLED]++;
     return ReleaseResult.Pooled;
   }
@@ -283,7 +326,6 @@ export class SizeClassPool {
       const slot = this.#newSlot(cls, classBytes);
       this.#viewOf(slot, bytesPerElement, length);
       this.#idle[cls][this.#idleCount[cls]++] = slot;
-      this.#counters.idleBuffers[cls]++;
       added++;
     }
     return added;
@@ -393,7 +435,6 @@ export class SizeClassPool {
     list[pick] = list[count - 1];
     list[count - 1] = undefined;
     this.#idleCount[cls] = count - 1;
-    this.#counters.idleBuffers[cls]--;
     return slot;
   }
 
@@ -442,20 +483,18 @@ export class SizeClassPool {
       this.#drop(list[index]!);
       list[index] = undefined;
     }
-    this.#counters.idleBuffers[cls] -= count;
     this.#counters.evictedBytes[reason] += count * classBytes;
     this.evictions += count;
     return count * classBytes;
   }
 
   #detachInUse(): void {
-    const counters = this.#counters;
     this.#generation++;
     for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
-      const inUse = counters.inUseBuffers[c];
+      const inUse = this.#inUse[c];
       this.#slots[c] -= inUse;
       this.#bytes -= inUse * CLASS_BYTES[c];
-      counters.inUseBuffers[c] = 0;
+      this.#inUse[c] = 0;
     }
   }
 
@@ -464,7 +503,7 @@ export class SizeClassPool {
     tag.reported = true;
     this.#counters.misuse[LEAKED]++;
     if (tag.generation !== this.#generation) return;
-    this.#counters.inUseBuffers[tag.cls]--;
+    this.#inUse[tag.cls]--;
     this.#slots[tag.cls]--;
     this.#bytes -= CLASS_BYTES[tag.cls];
   }

@@ -24,6 +24,7 @@
  */
 
 import { sizeClassOf } from "./counters.ts";
+import { rangeError } from "../validate.ts";
 
 /** Bound on the number of cached views per arena. */
 export const MAX_CACHED_VIEWS = 16384;
@@ -158,7 +159,7 @@ export class StackArena {
   /** Frees everything above `mark` (a former {@linkcode StackArena.top}); `poison` fills it with NaN. */
   popTo(mark: number, poison: boolean): void {
     if (mark > this.#top || mark < 0) {
-      throw new RangeError(`stack mark ${mark} is outside [0, ${this.#top}]`);
+      throw rangeError("StackArena.popTo", "mark", `in [0, ${this.#top}]`, mark);
     }
     if (poison && mark < this.#top) this.#words.fill(POISON_PATTERN, mark >>> 2, this.#top >>> 2);
     this.#top = mark;

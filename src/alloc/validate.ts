@@ -1,15 +1,16 @@
 /**
- * Argument checks shared by the allocation engine's modules: element types,
- * element counts and human-readable descriptions of received values.
+ * Argument checks shared by the allocation engine's modules: element types and
+ * element counts.
  *
  * Every check throws a `TypeError` (wrong type) or a `RangeError` (right type,
- * unusable value) whose message quotes what was received.
+ * unusable value) in the one message style of `../validate.ts`, quoting what was
+ * received.
  *
  * @example
  * ```ts
- * import { checkLength, describeValue } from "./validate.ts";
- * checkLength(16, "acquireFloat32(length)"); // ok
- * console.log(describeValue(new Float32Array(4))); // "Float32Array(4)"
+ * import { checkDtype, checkLength } from "./validate.ts";
+ * checkLength(16, "acquireFloat32", "length"); // ok
+ * console.log(checkDtype("float64", "preWarm")); // "float64"
  * ```
  *
  * @module
@@ -21,22 +22,26 @@ export type Dtype = "float32" | "float64";
 /** Largest request, in bytes, that the engine serves (size class 31, 2 GiB). */
 export const MAX_REQUEST_BYTES = 2 ** 31;
 
-/** Describes a received value for error messages (shared with the public API). */
-import { describeValue } from "../validate.ts";
-export { describeValue };
+import { rangeError, typeError } from "../validate.ts";
 
 /**
  * Checks an element count: a non-negative safe integer whose bytes at
- * `bytesPerElement` fit in {@linkcode MAX_REQUEST_BYTES}. `what` names the
- * argument in the message.
+ * `bytesPerElement` fit in {@linkcode MAX_REQUEST_BYTES}. `caller` and `what`
+ * name the method and the argument in the message.
  *
  * @example
  * ```ts
  * import { checkLength } from "./validate.ts";
- * try { checkLength(-1, "length"); } catch (e) { console.log((e as Error).message); }
+ * try { checkLength(-1, "acquireFloat32", "length"); } catch (e) { console.log((e as Error).message); }
+ * // acquireFloat32: length must be a non-negative integer, received number -1
  * ```
  */
-export function checkLength(value: unknown, what: string, bytesPerElement = 4): number {
+export function checkLength(
+  value: unknown,
+  caller: string,
+  what: string,
+  bytesPerElement = 4,
+): number {
   // Fast path: a small non-negative integer (the hot path takes this branch only).
   if (
     typeof value === "number" && (value >>> 0) === value &&
@@ -44,18 +49,15 @@ export function checkLength(value: unknown, what: string, bytesPerElement = 4): 
   ) {
     return value;
   }
-  if (typeof value !== "number") {
-    throw new TypeError(`${what} must be a number of elements, received ${describeValue(value)}`);
-  }
+  if (typeof value !== "number") throw typeError(caller, what, "a number of elements", value);
   if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `${what} must be a non-negative integer, received ${describeValue(value)}`,
-    );
+    throw rangeError(caller, what, "a non-negative integer", value);
   }
-  throw new RangeError(
-    `${what} must be at most ${
-      MAX_REQUEST_BYTES / bytesPerElement
-    } elements (${MAX_REQUEST_BYTES} bytes), received ${describeValue(value)}`,
+  throw rangeError(
+    caller,
+    what,
+    `at most ${MAX_REQUEST_BYTES / bytesPerElement} elements (${MAX_REQUEST_BYTES} bytes)`,
+    value,
   );
 }
 
@@ -68,15 +70,8 @@ export function checkLength(value: unknown, what: string, bytesPerElement = 4): 
  * console.log(checkDtype(undefined, "preWarm")); // "float32"
  * ```
  */
-export function checkDtype(value: unknown, what: string): Dtype {
+export function checkDtype(value: unknown, caller: string): Dtype {
   if (value === undefined || value === "float32") return "float32";
   if (value === "float64") return "float64";
-  throw new TypeError(
-    `${what} dtype must be "float32" or "float64", received ${describeValue(value)}`,
-  );
-}
-
-/** Bytes per element of a dtype. */
-export function bytesPerElementOf(dtype: Dtype): 4 | 8 {
-  return dtype === "float64" ? 8 : 4;
+  throw typeError(caller, "dtype", '"float32" or "float64"', value);
 }

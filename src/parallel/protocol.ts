@@ -1,6 +1,7 @@
 /**
  * What the worker pool and its workers say to each other, and how a worker's
- * engine counters travel back to the main engine.
+ * engine counts (allocation counters and operation metrics) travel back to the
+ * main engine.
  *
  * A batch lives in shared memory: signals and Float32 kernels in one
  * `SharedArrayBuffer`, Float64 kernels in another, results in a third, and a
@@ -11,20 +12,23 @@
  * @example
  * ```ts
  * import { AllocationCounters } from "../alloc/counters.ts";
+ * import { OperationMetrics } from "../metrics/operation_metrics.ts";
  * import { addCounterDelta, counterDelta, snapshotCounters } from "./protocol.ts";
  *
- * const worker = new AllocationCounters();
+ * const worker = { counters: new AllocationCounters(), metrics: new OperationMetrics() };
  * const before = snapshotCounters(worker);
- * worker.operations[0] += 3;
- * const main = new AllocationCounters();
+ * worker.metrics.operations[0] += 3;
+ * const main = { counters: new AllocationCounters(), metrics: new OperationMetrics() };
  * addCounterDelta(main, counterDelta(worker, before));
- * console.log(main.operations[0]); // 3
+ * console.log(main.metrics.operations[0]); // 3
  * ```
  *
  * @module
  */
 
 import type { AllocationCounters } from "../alloc/counters.ts";
+import { addCounts, flattenCounts } from "../metrics/counts.ts";
+import type { OperationMetrics } from "../metrics/operation_metrics.ts";
 
 /** Float64 values per task: signal offset, n, kernel offset, m, kernel is f64, output offset. */
 export const TASK_FIELDS = 6;
@@ -68,63 +72,38 @@ export type WorkerReply =
   | { type: "terminate-me"; id: number };
 
 /**
- * Counters that accumulate (and therefore can be summed across engines). The
- * pool's levels (idle/in-use buffers) describe each worker's own pool and are not
- * carried over.
+ * Where a worker's counts come from and go to: an engine's allocation counters and
+ * operation metrics (an `AllocationEngine` is one). Both hold counts only, so they
+ * are carried field by field without this module knowing the fields.
  */
-const ACCUMULATING_FIELDS = [
-  "allocations",
-  "allocatedBytes",
-  "heapReasons",
-  "poolHits",
-  "poolMisses",
-  "releases",
-  "evictedBytes",
-  "pressureEvents",
-  "misuse",
-  "operations",
-  "durationBuckets",
-  "durationSum",
-  "durationCount",
-] as const;
-
-function totalLength(counters: AllocationCounters): number {
-  let length = 1; // stackOverflows
-  for (const field of ACCUMULATING_FIELDS) length += counters[field].length;
-  return length;
+export interface CountSink {
+  /** Allocation counters. */
+  readonly counters: AllocationCounters;
+  /** Operation counts and latency histogram. */
+  readonly metrics: OperationMetrics;
 }
 
-/** All accumulating counters of an engine, flattened into one array. */
-export function snapshotCounters(counters: AllocationCounters): Float64Array {
-  const flat = new Float64Array(totalLength(counters));
-  let offset = 0;
-  for (const field of ACCUMULATING_FIELDS) {
-    flat.set(counters[field], offset);
-    offset += counters[field].length;
-  }
-  flat[offset] = counters.stackOverflows;
-  return flat;
+function countSets(sink: CountSink): readonly object[] {
+  return [sink.counters, sink.metrics];
 }
 
-/** What the counters gained since `before` (a {@linkcode snapshotCounters} result). */
-export function counterDelta(counters: AllocationCounters, before: Float64Array): Float64Array {
-  const after = snapshotCounters(counters);
+/** All counts of `sink`, flattened into one array. */
+export function snapshotCounters(sink: CountSink): Float64Array {
+  return flattenCounts(countSets(sink));
+}
+
+/** What the counts of `sink` gained since `before` (a {@linkcode snapshotCounters} result). */
+export function counterDelta(sink: CountSink, before: Float64Array): Float64Array {
+  const after = snapshotCounters(sink);
   for (let i = 0; i < after.length; i++) after[i] -= before[i];
   return after;
 }
 
-/** Adds a {@linkcode counterDelta} from another engine (a worker's) into `counters`. */
-export function addCounterDelta(counters: AllocationCounters, delta: Float64Array): void {
-  if (delta.length !== totalLength(counters)) {
-    throw new RangeError(
-      `addCounterDelta: expected ${totalLength(counters)} values, received ${delta.length}`,
-    );
-  }
-  let offset = 0;
-  for (const field of ACCUMULATING_FIELDS) {
-    const target = counters[field];
-    for (let i = 0; i < target.length; i++) target[i] += delta[offset + i];
-    offset += target.length;
-  }
-  counters.stackOverflows += delta[offset];
+/**
+ * Adds a {@linkcode counterDelta} from another engine (a worker's) into `sink`.
+ *
+ * @throws {RangeError} when the delta has the wrong length (nothing is added).
+ */
+export function addCounterDelta(sink: CountSink, delta: Float64Array): void {
+  addCounts(countSets(sink), delta, "addCounterDelta");
 }

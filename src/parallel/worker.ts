@@ -2,7 +2,7 @@
  * Entry point of a worker of the parallel batch pool (started by
  * `worker_pool.ts`, never imported by users). It convolves the tasks of each
  * batch it is sent, taking them one at a time from the shared cursor, and
- * replies with what its engine's counters gained, so that the main engine can
+ * replies with what its engine's counts gained, so that the main engine can
  * report the work.
  *
  * It runs as a Web Worker on Bun and as a `node:worker_threads` worker on Node
@@ -19,7 +19,7 @@
 
 import { executeOperation, fullConvolution } from "../convolve.ts";
 import { getDefaultEngine } from "../default_engine.ts";
-import { OPERATION_INDEX } from "../telemetry/record.ts";
+import { OPERATION_INDEX } from "../metrics/operation_metrics.ts";
 import { type BatchMessage, counterDelta, snapshotCounters, TASK_FIELDS } from "./protocol.ts";
 import type { WorkerReply } from "./protocol.ts";
 
@@ -60,7 +60,7 @@ const BATCH_REQUEST = fullConvolution("convolutionBatchParallel", OPERATION_INDE
 
 function runBatch(message: BatchMessage, post: Post): void {
   const engine = getDefaultEngine();
-  const before = snapshotCounters(engine.counters);
+  const before = snapshotCounters(engine);
   const f32 = new Float32Array(message.f32);
   const f64 = new Float64Array(message.f64);
   const out = new Float32Array(message.out);
@@ -101,7 +101,7 @@ function runBatch(message: BatchMessage, post: Post): void {
     type: "done",
     id: message.id,
     tasks: done,
-    counters: counterDelta(engine.counters, before),
+    counters: counterDelta(engine, before),
   });
 }
 

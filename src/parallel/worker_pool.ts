@@ -38,8 +38,14 @@ import type { AllocationEngine } from "../alloc/engine.ts";
 import { resolveEngine } from "../convolve.ts";
 import type { ConvolutionPair } from "../batch.ts";
 import type { Float } from "../types.ts";
-import { assertNonEmptyFloat, describeValue, MAX_OUTPUT_LENGTH } from "../validate.ts";
-import { addCounterDelta, type BatchMessage, TASK_FIELDS, type WorkerReply } from "./protocol.ts";
+import { assertNonEmptyFloat, MAX_OUTPUT_LENGTH, rangeError, typeError } from "../validate.ts";
+import {
+  addCounterDelta,
+  type BatchMessage,
+  type CountSink,
+  TASK_FIELDS,
+  type WorkerReply,
+} from "./protocol.ts";
 
 /** Options of {@linkcode convolutionBatchParallel} and {@linkcode WorkerPool.run}. */
 export interface ParallelBatchOptions {
@@ -244,9 +250,7 @@ function defaultWorkerCount(): number {
 function checkWorkerCount(value: unknown, caller: string): number {
   if (value === undefined) return defaultWorkerCount();
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 256) {
-    throw new RangeError(
-      `${caller}: workers must be an integer from 1 to 256, received ${describeValue(value)}`,
-    );
+    throw rangeError(caller, "workers", "an integer from 1 to 256", value);
   }
   return value;
 }
@@ -258,7 +262,8 @@ interface Slot {
 
 interface PendingBatch {
   remaining: number;
-  engine: AllocationEngine;
+  /** Where the workers' counts go: the batch's engine's counters and metrics. */
+  counts: CountSink;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -273,29 +278,24 @@ interface PackedBatch {
 
 function checkPairs(pairs: unknown, caller: string): readonly ConvolutionPair[] {
   if (!Array.isArray(pairs)) {
-    throw new TypeError(`${caller}: pairs must be an array, received ${describeValue(pairs)}`);
+    throw typeError(caller, "pairs", "an array", pairs);
   }
   for (let i = 0; i < pairs.length; i++) {
     const pair: unknown = pairs[i];
     if (!Array.isArray(pair) || pair.length !== 2) {
-      throw new TypeError(
-        `${caller}: pairs[${i}] must be a [signal, kernel] array, received ${describeValue(pair)}`,
-      );
+      throw typeError(caller, `pairs[${i}]`, "a [signal, kernel] array", pair);
     }
     if (!(pair[0] instanceof Float32Array)) {
-      throw new TypeError(
-        `${caller}: pairs[${i}][0] (the signal) must be a Float32Array, received ${
-          describeValue(pair[0])
-        }`,
-      );
+      throw typeError(caller, `pairs[${i}][0] (the signal)`, "a Float32Array", pair[0]);
     }
     assertNonEmptyFloat(pair[0], `pairs[${i}][0] (the signal)`, caller);
     assertNonEmptyFloat(pair[1], `pairs[${i}][1] (the kernel)`, caller);
     if (pair[0].length + pair[1].length - 1 > MAX_OUTPUT_LENGTH) {
-      throw new RangeError(
-        `${caller}: pairs[${i}] would give ${
-          pair[0].length + pair[1].length - 1
-        } outputs; at most ${MAX_OUTPUT_LENGTH} are supported`,
+      throw rangeError(
+        caller,
+        `the output of pairs[${i}]`,
+        `at most ${MAX_OUTPUT_LENGTH} elements long`,
+        pair[0].length + pair[1].length - 1,
       );
     }
   }
@@ -485,7 +485,12 @@ export class WorkerPool {
     if (recycle) this.#recycledOut = null;
     const id = this.#nextId++;
     const done = new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { remaining: slots.length, engine, resolve, reject });
+      this.#pending.set(id, {
+        remaining: slots.length,
+        counts: { counters: engine.counters, metrics: engine.metrics },
+        resolve,
+        reject,
+      });
     });
     for (const slot of slots) slot.handle!.ref();
     for (let i = 0; i < slots.length; i++) {
@@ -551,7 +556,7 @@ export class WorkerPool {
       batch.reject(new Error(`convolutionBatchParallel: a worker failed: ${reply.message}`));
       return;
     }
-    addCounterDelta(batch.engine.counters, reply.counters);
+    addCounterDelta(batch.counts, reply.counters);
     if (--batch.remaining === 0) {
       this.#pending.delete(reply.id);
       batch.resolve();

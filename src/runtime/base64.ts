@@ -13,6 +13,8 @@
  * @module
  */
 
+import { rangeError } from "../validate.ts";
+
 /** The base64 source of a global scope, if it has one. */
 export interface Base64Scope {
   atob?: unknown;
@@ -61,8 +63,11 @@ export function decodeBase64(
 export function decodeBase64Pure(text: string): Uint8Array<ArrayBuffer> {
   const clean = text.replace(/[\t\n\f\r ]+/g, "").replace(/={1,2}$/, "");
   if (clean.length % 4 === 1) {
-    throw new RangeError(
-      `decodeBase64Pure: text must be base64 of whole bytes, received ${clean.length} sextets`,
+    throw rangeError(
+      "decodeBase64Pure",
+      "text",
+      "base64 of whole bytes (a length that is not 1 more than a multiple of 4)",
+      text,
     );
   }
   const bytes = new Uint8Array((clean.length * 3) >> 2);
@@ -71,10 +76,11 @@ export function decodeBase64Pure(text: string): Uint8Array<ArrayBuffer> {
     const code = clean.charCodeAt(i);
     const sextet = code < 128 ? SEXTETS[code] : -1;
     if (sextet < 0) {
-      throw new RangeError(
-        `decodeBase64Pure: text must use the base64 alphabet, received ${
-          JSON.stringify(clean[i])
-        } at ${i}`,
+      throw rangeError(
+        "decodeBase64Pure",
+        "every character of text",
+        "in the base64 alphabet",
+        clean[i],
       );
     }
     acc = ((acc << 6) | sextet) & 0xffffff;

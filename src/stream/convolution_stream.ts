@@ -16,16 +16,19 @@
  */
 
 import type { AllocationEngine } from "../alloc/engine.ts";
+import type { OperationMetrics } from "../metrics/operation_metrics.ts";
 import { floatArrayName } from "../typed_array_slots.ts";
-import { describeValue, isFloatArray } from "../validate.ts";
+import { isFloatArray, typeError } from "../validate.ts";
 import { StreamingConvolver } from "./streaming_convolver.ts";
 
 /** Options of {@linkcode ConvolutionStream}. */
 export interface ConvolutionStreamOptions {
   /** Partition size (see {@linkcode StreamingConvolverOptions.blockSize}). */
   blockSize?: number;
-  /** Engine whose counters count the operations (default: the default engine). */
+  /** Engine whose metrics count the operations (default: the default engine). */
   engine?: AllocationEngine;
+  /** The metrics sink that counts the operations (instead of an engine's; not with `engine`). */
+  metrics?: OperationMetrics;
   /**
    * Queuing strategy of the writable side (default: a high-water mark of 1 chunk).
    * Backpressure is the TransformStream's own: when the reader is slow the
@@ -45,7 +48,7 @@ export interface ConvolutionStreamOptions {
  * stream with a `TypeError` naming what arrived.
  */
 export class ConvolutionStream extends TransformStream<Float32Array, Float32Array> {
-  /** The convolver doing the work (its counters and block size). */
+  /** The convolver doing the work (its block size and kernel length). */
   readonly convolver: StreamingConvolver<Float32Array>;
 
   /**
@@ -54,21 +57,18 @@ export class ConvolutionStream extends TransformStream<Float32Array, Float32Arra
    */
   constructor(kernel: Float32Array, options?: ConvolutionStreamOptions) {
     if (floatArrayName(kernel) !== "Float32Array") {
-      throw new TypeError(
-        `ConvolutionStream: kernel must be a Float32Array, received ${describeValue(kernel)}`,
-      );
+      throw typeError("ConvolutionStream", "kernel", "a Float32Array", kernel);
     }
     const convolver = new StreamingConvolver(kernel, {
       blockSize: options?.blockSize,
       engine: options?.engine,
+      metrics: options?.metrics,
     });
     super(
       {
         transform(chunk, controller) {
           if (floatArrayName(chunk) !== "Float32Array" || !isFloatArray(chunk)) {
-            throw new TypeError(
-              `ConvolutionStream: chunks must be Float32Array, received ${describeValue(chunk)}`,
-            );
+            throw typeError("ConvolutionStream", "a chunk", "a Float32Array", chunk);
           }
           if (chunk.length === 0) return;
           controller.enqueue(convolver.process(chunk)); // a fresh array: the reader's

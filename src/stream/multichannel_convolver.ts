@@ -26,15 +26,18 @@
  */
 
 import type { AllocationEngine } from "../alloc/engine.ts";
-import { resolveEngine } from "../convolve.ts";
+import { resolveMetrics } from "../convolve.ts";
 import {
   METHOD_INDEX,
   OPERATION_INDEX,
+  type OperationMetrics,
+} from "../metrics/operation_metrics.ts";
+import {
   operationSampleWeight,
   recordOperation,
   recordTimedOperation,
   startOperationTimer,
-} from "../telemetry/record.ts";
+} from "../metrics/record.ts";
 import type { Float } from "../types.ts";
 import { describeValue, isFloatArray } from "../validate.ts";
 import { createFdlEngine, type FdlEngine, type FdlPath } from "./partitioned/fdl_engine.ts";
@@ -53,8 +56,13 @@ export interface MultichannelConvolverOptions {
    * every block then costs about the same. Default: as for `StreamingConvolver`.
    */
   blockSize?: number;
-  /** Engine whose counters count the operations (default: the process-wide default engine). */
+  /**
+   * Engine whose metrics count the operations (default: the process-wide default
+   * engine); the convolver uses nothing else of it.
+   */
   engine?: AllocationEngine;
+  /** The metrics sink that counts the operations (instead of an engine's; not with `engine`). */
+  metrics?: OperationMetrics;
   /** `"auto"` (default: WebAssembly SIMD where available) or `"typescript"`. */
   backend?: "auto" | "typescript";
 }
@@ -158,7 +166,7 @@ export class MultichannelConvolver<T extends Float = Float32Array> {
   /** The implementation that runs. */
   readonly backend: StreamingBackend;
 
-  readonly #engine: AllocationEngine;
+  readonly #metrics: OperationMetrics;
   readonly #f64: boolean;
   readonly #fast: FdlEngine | null;
   /** TypeScript path: one convolver per path and a scratch output per path. */
@@ -184,7 +192,7 @@ export class MultichannelConvolver<T extends Float = Float32Array> {
     for (const path of paths) m = Math.max(m, path.kernel.length);
     const block = checkBlockSize(options?.blockSize, m, CALLER);
     const backend = checkBackend(options?.backend, CALLER);
-    this.#engine = resolveEngine(options?.engine, CALLER);
+    this.#metrics = resolveMetrics(options?.metrics, options?.engine, CALLER);
     this.inputs = inputs;
     this.outputs = outputs;
     this.kernelLength = m;
@@ -199,7 +207,7 @@ export class MultichannelConvolver<T extends Float = Float32Array> {
       : paths.map((path) =>
         new StreamingConvolver<Float>(path.kernel, {
           blockSize: block,
-          engine: this.#engine,
+          metrics: this.#metrics,
           backend: "typescript",
         })
       );
@@ -243,19 +251,19 @@ export class MultichannelConvolver<T extends Float = Float32Array> {
     }
     const targets = this.#targets(n, outputs, "process");
     if (n === 0) return targets;
-    const weight = this.#engine.telemetry ? operationSampleWeight(n * this.kernelLength) : 0;
+    const weight = this.#metrics.timing ? operationSampleWeight(n * this.kernelLength) : 0;
     if (weight > 0) startOperationTimer();
     this.#run(inputs, n, targets);
     if (weight > 0) {
       recordTimedOperation(
-        this.#engine.counters,
+        this.#metrics,
         OPERATION_INDEX.stream,
         METHOD_INDEX.overlap_add,
         weight,
       );
     } else {
       recordOperation(
-        this.#engine.counters,
+        this.#metrics,
         OPERATION_INDEX.stream,
         METHOD_INDEX.overlap_add,
         -1,

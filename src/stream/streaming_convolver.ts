@@ -46,19 +46,22 @@
  */
 
 import type { AllocationEngine } from "../alloc/engine.ts";
-import { resolveEngine } from "../convolve.ts";
+import { resolveMetrics } from "../convolve.ts";
 import { getRealFftPlan, type RealFftPlan } from "../kernels/real_fft.ts";
 import { checkPowerOfTwo, nextPowerOfTwo } from "../kernels/power_of_two.ts";
 import {
   METHOD_INDEX,
   OPERATION_INDEX,
+  type OperationMetrics,
+} from "../metrics/operation_metrics.ts";
+import {
   operationSampleWeight,
   recordOperation,
   recordTimedOperation,
   startOperationTimer,
-} from "../telemetry/record.ts";
+} from "../metrics/record.ts";
 import type { Float } from "../types.ts";
-import { describeValue, isFloatArray } from "../validate.ts";
+import { isFloatArray, rangeError, typeError } from "../validate.ts";
 import { createFdlEngine, type FdlEngine } from "./partitioned/fdl_engine.ts";
 
 /** Options of {@linkcode StreamingConvolver}. */
@@ -72,8 +75,13 @@ export interface StreamingConvolverOptions {
    * the audio block size (e.g. 128): every block then costs the same.
    */
   blockSize?: number;
-  /** Engine whose counters count the operations (default: the process-wide default engine). */
+  /**
+   * Engine whose metrics count the operations (default: the process-wide default
+   * engine); the convolver uses nothing else of it.
+   */
   engine?: AllocationEngine;
+  /** The metrics sink that counts the operations (instead of an engine's; not with `engine`). */
+  metrics?: OperationMetrics;
   /**
    * Which implementation runs (see {@linkcode StreamingBackend}): `"auto"` (the
    * default) picks the WebAssembly SIMD engine where the runtime has WebAssembly SIMD,
@@ -104,13 +112,9 @@ const MAX_BLOCK = 65536;
  * ```
  */
 export function defaultBlockSize(m: number): number {
-  if (typeof m !== "number") {
-    throw new TypeError(`defaultBlockSize: m must be a number, received ${describeValue(m)}`);
-  }
+  if (typeof m !== "number") throw typeError("defaultBlockSize", "m", "a number", m);
   if (!Number.isInteger(m) || m < 1) {
-    throw new RangeError(
-      `defaultBlockSize: m must be a positive integer, received ${describeValue(m)}`,
-    );
+    throw rangeError("defaultBlockSize", "m", "a positive integer", m);
   }
   if (m <= 64) return nextPowerOfTwo(m, MIN_BLOCK);
   const ideal = Math.round(Math.log2(2 * Math.sqrt(m)));
@@ -119,19 +123,13 @@ export function defaultBlockSize(m: number): number {
 
 function checkKernel(kernel: unknown): Float {
   if (!isFloatArray(kernel)) {
-    throw new TypeError(
-      `${CALLER}: kernel must be a Float32Array or Float64Array, received ${describeValue(kernel)}`,
-    );
+    throw typeError(CALLER, "kernel", "a Float32Array or Float64Array", kernel);
   }
-  if (kernel.length === 0) {
-    throw new RangeError(`${CALLER}: kernel must not be empty, received ${describeValue(kernel)}`);
-  }
+  if (kernel.length === 0) throw rangeError(CALLER, "kernel", "non-empty", kernel);
   for (let i = 0; i < kernel.length; i++) {
     // A NaN or infinite tap would poison every later output of the stream for good.
     if (!Number.isFinite(kernel[i])) {
-      throw new RangeError(
-        `${CALLER}: kernel values must be finite, received ${kernel[i]} at index ${i}`,
-      );
+      throw rangeError(CALLER, `kernel[${i}]`, "finite", kernel[i]);
     }
   }
   return kernel;
@@ -149,9 +147,7 @@ function checkKernel(kernel: unknown): Float {
 export function checkBackend(value: unknown, caller: string): "auto" | "typescript" {
   if (value === undefined) return "auto";
   if (value !== "auto" && value !== "typescript") {
-    throw new RangeError(
-      `${caller}: backend must be "auto" or "typescript", received ${describeValue(value)}`,
-    );
+    throw rangeError(caller, "backend", '"auto" or "typescript"', value);
   }
   return value;
 }
@@ -230,7 +226,7 @@ function directHead(
  * real-time loops.
  *
  * **Metrics.** Each non-empty `process` call counts as one `stream` operation in
- * the engine's counters, method `direct` for kernels of at most `blockSize` taps
+ * the metrics sink (`metrics`, or the engine's), method `direct` for kernels of at most `blockSize` taps
  * and `overlap_add` for partitioned ones (sampled timing as for `convolve`).
  */
 export class StreamingConvolver<T extends Float = Float32Array> {
@@ -249,7 +245,7 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   /** Samples that {@linkcode flush} emits: `kernelLength - 1`. */
   readonly tailLength: number;
 
-  readonly #engine: AllocationEngine;
+  readonly #metrics: OperationMetrics;
   readonly #f64: boolean;
   readonly #method: number;
   /** The first min(m, B) taps reversed, for the direct head. */
@@ -292,15 +288,13 @@ export class StreamingConvolver<T extends Float = Float32Array> {
    */
   constructor(kernel: T, options?: StreamingConvolverOptions) {
     if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(
-        `${CALLER}: options must be an object, received ${describeValue(options)}`,
-      );
+      throw typeError(CALLER, "options", "an object", options);
     }
     const h = checkKernel(kernel);
     const m = h.length;
     const block = checkBlockSize(options?.blockSize, m);
     const backend = checkBackend(options?.backend, CALLER);
-    this.#engine = resolveEngine(options?.engine, CALLER);
+    this.#metrics = resolveMetrics(options?.metrics, options?.engine, CALLER);
     this.#f64 = h instanceof Float64Array;
     this.kernelLength = m;
     this.blockSize = block;
@@ -368,24 +362,21 @@ export class StreamingConvolver<T extends Float = Float32Array> {
    */
   process(input: Float, out?: T): T {
     if (!isFloatArray(input)) {
-      throw new TypeError(
-        `${CALLER}.process: input must be a Float32Array or Float64Array, received ${
-          describeValue(input)
-        }`,
-      );
+      throw typeError(`${CALLER}.process`, "input", "a Float32Array or Float64Array", input);
     }
     const n = input.length;
     const target = this.#target(n, out, "process");
     if (n === 0) return target;
-    const weight = this.#engine.telemetry ? operationSampleWeight(n * this.kernelLength) : 0;
+    const metrics = this.#metrics;
+    const weight = metrics.timing ? operationSampleWeight(n * this.kernelLength) : 0;
     if (weight > 0) startOperationTimer();
     this.#run(input, n, target);
     // The clock reading stays in the recorder's own storage: a start time kept in a
     // local across the call could be boxed on the heap.
     if (weight > 0) {
-      recordTimedOperation(this.#engine.counters, OPERATION_INDEX.stream, this.#method, weight);
+      recordTimedOperation(metrics, OPERATION_INDEX.stream, this.#method, weight);
     } else {
-      recordOperation(this.#engine.counters, OPERATION_INDEX.stream, this.#method, -1, 0);
+      recordOperation(metrics, OPERATION_INDEX.stream, this.#method, -1, 0);
     }
     return target;
   }
@@ -429,16 +420,11 @@ export class StreamingConvolver<T extends Float = Float32Array> {
   #target(n: number, out: T | undefined, method: string): T {
     if (out === undefined) return this.#make(n);
     if (!isFloatArray(out) || (out instanceof Float64Array) !== this.#f64) {
-      throw new TypeError(
-        `${CALLER}.${method}: out must be a ${
-          this.#f64 ? "Float64Array" : "Float32Array"
-        } like the kernel, received ${describeValue(out)}`,
-      );
+      const type = this.#f64 ? "Float64Array" : "Float32Array";
+      throw typeError(`${CALLER}.${method}`, "out", `a ${type} like the kernel`, out);
     }
     if (out.length < n) {
-      throw new RangeError(
-        `${CALLER}.${method}: out must have at least ${n} elements, received ${describeValue(out)}`,
-      );
+      throw rangeError(`${CALLER}.${method}`, "out", `at least ${n} elements long`, out);
     }
     if (out.length === n) return out;
     if (this.#viewOf !== out || this.#viewLength !== n) {

@@ -1,9 +1,9 @@
 /**
  * The latency histogram `convpool.operation.duration` as a MetricProducer.
  *
- * The OpenTelemetry API has no observable histogram, and recording through
- * `Histogram.record` costs about 0.8 us per call. The hot path instead fills
- * pre-aggregated buckets (`./record.ts`); this producer hands them to an
+ * The OpenTelemetry API has no observable histogram, and `Histogram.record` on
+ * every operation would put the SDK on the hot path. The hot path instead fills
+ * pre-aggregated buckets (`../metrics/record.ts`); this producer hands them to an
  * OpenTelemetry SDK MetricReader as a cumulative HISTOGRAM data point per
  * operation/method pair, at collection time.
  *
@@ -28,7 +28,12 @@
  */
 
 import { type Attributes, type HrTime, ValueType } from "@opentelemetry/api";
-import { DURATION_BOUNDS_SECONDS, METHODS, OPERATIONS } from "../alloc/counters.ts";
+import {
+  DURATION_BOUNDS_SECONDS,
+  DURATION_BUCKET_COUNT,
+  OPERATIONS,
+} from "../metrics/operation_metrics.ts";
+import { KERNEL_METHODS } from "../types.ts";
 import { ATTRIBUTES, METRICS, SCOPE_NAME } from "./names.ts";
 import type { TelemetrySource } from "./source.ts";
 
@@ -144,15 +149,14 @@ function emptyResource(attributes: Attributes): ProducerResource {
  * cumulative since the producer was created). Only pairs with samples appear.
  */
 export function createDurationProducer(
-  source: Pick<TelemetrySource, "counters">,
+  source: Pick<TelemetrySource, "metrics">,
   options: DurationProducerOptions = {},
 ): DurationProducer {
   const startTime = hrTimeNow();
   const definition = METRICS.operationDuration;
   const boundaries = [...DURATION_BOUNDS_SECONDS];
-  const bucketCount = boundaries.length + 1;
   const pairAttributes = OPERATIONS.flatMap((operation) =>
-    METHODS.map((method): Attributes => ({
+    KERNEL_METHODS.map((method): Attributes => ({
       ...options.attributes,
       [ATTRIBUTES.operation]: operation,
       [ATTRIBUTES.method]: method,
@@ -165,21 +169,22 @@ export function createDurationProducer(
 
   return {
     collect(): Promise<DurationCollection> {
-      const counters = source.counters;
+      const sink = source.metrics;
       const endTime = hrTimeNow();
       const dataPoints: HistogramDataPoint[] = [];
       for (let pair = 0; pair < pairAttributes.length; pair++) {
-        const count = counters.durationCount[pair];
+        const count = sink.durationCount[pair];
         if (count === 0) continue;
-        const offset = pair * bucketCount;
+        const offset = pair * DURATION_BUCKET_COUNT;
         const counts = Array.from(
-          counters.durationBuckets.subarray(offset, offset + bucketCount),
+          { length: DURATION_BUCKET_COUNT },
+          (_, bucket) => sink.durationBuckets[offset + bucket],
         );
         dataPoints.push({
           startTime,
           endTime,
           attributes: pairAttributes[pair],
-          value: { buckets: { boundaries, counts }, sum: counters.durationSum[pair], count },
+          value: { buckets: { boundaries, counts }, sum: sink.durationSum[pair], count },
         });
       }
       const metrics: HistogramMetric[] = dataPoints.length === 0 ? [] : [{

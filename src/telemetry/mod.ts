@@ -1,5 +1,5 @@
 /**
- * convpool telemetry without any SDK: hot-path recording, the metric contract,
+ * convpool telemetry without any SDK, reading engines at collection time: the metric contract,
  * OpenTelemetry registration through `@opentelemetry/api`, the latency-histogram
  * MetricProducer, tuning hints and environment configuration. The Prometheus
  * endpoint lives in `convpool/prometheus`.
@@ -19,7 +19,6 @@
 
 export * from "./source.ts";
 export * from "./names.ts";
-export * from "./record.ts";
 export * from "./register.ts";
 export * from "./duration_producer.ts";
 export * from "./tuning.ts";

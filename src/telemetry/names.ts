@@ -13,7 +13,7 @@
  * @module
  */
 
-import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "./record.ts";
+import { ALWAYS_TIME_WORK, SAMPLE_INTERVAL } from "../metrics/record.ts";
 
 /** The OpenTelemetry instrument kind behind a metric. */
 export type MetricKind = "counter" | "updowncounter" | "gauge" | "histogram";

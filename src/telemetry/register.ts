@@ -46,17 +46,18 @@ import {
   AUTO_TUNE_SETTINGS,
   EVICTION_REASONS,
   HEAP_REASONS,
-  METHODS,
   MISUSE_TYPES,
-  OPERATIONS,
   PRESSURE_LEVELS,
   PRESSURE_TRIGGERS,
   RELEASE_OUTCOMES,
   SIZE_CLASS_COUNT,
 } from "../alloc/counters.ts";
 import { kernelMemoryBytes, observedKernelSet } from "../kernels/dispatch.ts";
+import { OPERATIONS } from "../metrics/operation_metrics.ts";
+import { KERNEL_METHODS } from "../types.ts";
 import { ATTRIBUTES, type MetricDefinition, type MetricId, METRICS, SCOPE_NAME } from "./names.ts";
 import type { TelemetrySource } from "./source.ts";
+import { typeError } from "../validate.ts";
 import { tuningHints } from "./tuning.ts";
 
 /** Options of {@linkcode registerMetrics}. */
@@ -101,8 +102,11 @@ function createObservable(meter: Meter, definition: MetricDefinition): AnyObserv
     case "gauge":
       return meter.createObservableGauge(definition.name, options);
     default:
-      throw new TypeError(
-        `Metric "${definition.name}" of kind "${definition.kind}" cannot be observed`,
+      throw typeError(
+        "registerMetrics",
+        `the kind of ${definition.name}`,
+        '"counter", "updowncounter" or "gauge" (an observable kind)',
+        definition.kind,
       );
   }
 }
@@ -114,8 +118,9 @@ function classBytes(c: number): number {
 
 /**
  * Registers observable instruments for `source` on a meter named `convpool` and
- * one batch callback that reads its counters, stats and tuning hints (and the
- * kernels' memory size) at collection time. Per-size-class series appear once a
+ * one batch callback that reads its counters, operation metrics, pool levels,
+ * stats and tuning hints (and the kernels' memory size) at collection time,
+ * changing nothing. Per-size-class series appear once a
  * class has seen any activity and stay from then on (cardinality: at most 32 classes).
  */
 export function registerMetrics(
@@ -171,7 +176,7 @@ export function registerMetrics(
     PRESSURE_TRIGGERS.map((t) => with2(A.pressureLevel, l, A.pressureTrigger, t))
   );
   const operationAttrs = OPERATIONS.flatMap((o) =>
-    METHODS.map((m) => with2(A.operation, o, A.method, m))
+    KERNEL_METHODS.map((m) => with2(A.operation, o, A.method, m))
   );
   const misuseAttrs = MISUSE_TYPES.map((t) => with1(A.errorType, t));
   const heapReasonAttrs = HEAP_REASONS.map((r) => with1(A.heapReason, r));
@@ -188,11 +193,13 @@ export function registerMetrics(
 
   const callback = (result: BatchObservableResult): void => {
     const counters = source.counters;
+    const operations = source.metrics.operations;
     const stats = source.getStats();
+    const levels = source.poolLevels();
     for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
       if ((seenPoolClasses >>> c) & 1) continue;
-      const pool = counters.poolHits[c] + counters.poolMisses[c] + counters.idleBuffers[c] +
-        counters.inUseBuffers[c] + counters.peakInUseBuffers[c];
+      const pool = counters.poolHits[c] + counters.poolMisses[c] + levels.idleBuffers[c] +
+        levels.inUseBuffers[c] + levels.peakInUseBuffers[c];
       let active = pool;
       for (let s = 0; s < ALLOCATION_SOURCES.length; s++) {
         active += counters.allocations[s * SIZE_CLASS_COUNT + c];
@@ -217,8 +224,8 @@ export function registerMetrics(
       if (((seenPoolClasses >>> c) & 1) === 0) continue;
       result.observe(i.poolRequests, counters.poolHits[c], hitAttrs[c]);
       result.observe(i.poolRequests, counters.poolMisses[c], missAttrs[c]);
-      result.observe(i.poolBuffers, counters.idleBuffers[c], idleAttrs[c]);
-      result.observe(i.poolBuffers, counters.inUseBuffers[c], inUseAttrs[c]);
+      result.observe(i.poolBuffers, levels.idleBuffers[c], idleAttrs[c]);
+      result.observe(i.poolBuffers, levels.inUseBuffers[c], inUseAttrs[c]);
     }
     for (let o = 0; o < RELEASE_OUTCOMES.length; o++) {
       result.observe(i.poolReleases, counters.releases[o], outcomeAttrs[o]);
@@ -246,7 +253,7 @@ export function registerMetrics(
       result.observe(i.pressureEvents, counters.pressureEvents[p], pressureAttrs[p]);
     }
     for (let p = 0; p < operationAttrs.length; p++) {
-      result.observe(i.operations, counters.operations[p], operationAttrs[p]);
+      result.observe(i.operations, operations[p], operationAttrs[p]);
     }
     for (let t = 0; t < MISUSE_TYPES.length; t++) {
       result.observe(i.bufferMisuse, counters.misuse[t], misuseAttrs[t]);
@@ -257,7 +264,7 @@ export function registerMetrics(
       kernelMemoryBytes(),
       observedKernelSet() === "wasm" ? wasmSetAttrs : typescriptSetAttrs,
     );
-    const hints = tuningHints(source, { stats });
+    const hints = tuningHints(source, { stats, levels });
     result.observe(i.stackRecommendedLimit, hints.stackBytes, base);
     for (let c = 0; c < SIZE_CLASS_COUNT; c++) {
       if (hints.poolBuffersPerClass[c] > 0) {

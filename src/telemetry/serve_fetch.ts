@@ -20,6 +20,7 @@ import {
   MAX_REQUESTS_PER_TURN,
   serveNode,
 } from "./serve_node.ts";
+import { rangeError } from "../validate.ts";
 
 export { CONNECTION_IDLE_TIMEOUT_MS, MAX_PENDING_REQUESTS_PER_CONNECTION, MAX_REQUESTS_PER_TURN };
 
@@ -32,6 +33,8 @@ export interface ServeFetchOptions {
   port?: number;
   /** Interface to bind (default "127.0.0.1"). */
   hostname?: string;
+  /** The public function named in error messages (default "serveFetch"). */
+  caller?: string;
 }
 
 /** A running server. */
@@ -84,9 +87,9 @@ interface BunLike {
   }): BunServer;
 }
 
-function checkPort(port: unknown): number {
+function checkPort(port: unknown, caller: string): number {
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`port must be an integer in [0, 65535]: received ${String(port)}`);
+    throw rangeError(caller, "port", "an integer in [0, 65535]", port);
   }
   return port;
 }
@@ -212,7 +215,7 @@ export async function serveFetch(
   handler: FetchHandler,
   options: ServeFetchOptions = {},
 ): Promise<FetchServer> {
-  const port = checkPort(options.port ?? 0);
+  const port = checkPort(options.port ?? 0, options.caller ?? "serveFetch");
   const inner = handler;
   // The same 500 on every runtime (instead of each server's own error page and log).
   handler = async (request) => {

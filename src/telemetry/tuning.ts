@@ -16,8 +16,9 @@
  * @module
  */
 
-import { HEAP_REASONS } from "../alloc/counters.ts";
+import { HEAP_REASON_INDEX } from "../alloc/counters.ts";
 import { recommendPoolBuffers, recommendStackBytes } from "../alloc/recommend.ts";
+import type { PoolLevels } from "../alloc/size_class_pool.ts";
 import type { EngineStats } from "../alloc/stats.ts";
 import type { TelemetrySource } from "./source.ts";
 
@@ -30,7 +31,7 @@ export {
   TUNING_HEADROOM,
 } from "../alloc/recommend.ts";
 
-const POOL_EXHAUSTED = HEAP_REASONS.indexOf("pool_exhausted");
+const POOL_EXHAUSTED = HEAP_REASON_INDEX.pool_exhausted;
 
 /** All hints for one engine, as {@linkcode tuningHints} returns them. */
 export interface TuningHints {
@@ -51,6 +52,8 @@ export interface TuningHints {
 export interface TuningHintsOptions {
   /** A `getStats()` snapshot already taken in this collection (saves taking another). */
   stats?: EngineStats;
+  /** A `poolLevels()` snapshot already taken in this collection (saves taking another). */
+  levels?: PoolLevels;
 }
 
 /** Computes every tuning hint of `source` from its counters and stats (collection time). */
@@ -59,10 +62,10 @@ export function tuningHints(
   options: TuningHintsOptions = {},
 ): TuningHints {
   const stats = options.stats ?? source.getStats();
-  const counters = source.counters;
-  const pool = recommendPoolBuffers(counters.peakInUseBuffers, {
+  const levels = options.levels ?? source.poolLevels();
+  const pool = recommendPoolBuffers(levels.peakInUseBuffers, {
     bound: source.config.poolMaxBuffersPerClass,
-    poolExhausted: counters.heapReasons[POOL_EXHAUSTED] > 0,
+    poolExhausted: source.counters.heapReasons[POOL_EXHAUSTED] > 0,
   });
   return {
     stackBytes: recommendStackBytes(stats.stack),
