@@ -24,7 +24,7 @@ describe("acquireResultFloat32", () => {
   it("leaves the engine's frames balanced when the length is bad", () => {
     const engine = createEngine({ maintenanceIntervalMs: 0 });
     assert.throws(() => acquireResultFloat32(engine, -1), { name: "RangeError" });
-    assert.throws(() => engine.endOperation(), /without a matching beginOperation/);
+    assert.throws(() => engine.endOperation(), /endOperation: no operation is open/);
     assert.equal(acquireResultFloat32(engine, 4).length, 4, "a normal call right after works");
     engine.close();
   });
