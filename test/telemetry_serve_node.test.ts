@@ -85,6 +85,7 @@ describe("serveNode", { skip: !onNode }, () => {
         const response = await fetch(url);
         assert.equal(response.status, 200);
         assert.equal(response.headers.get("content-type"), "application/octet-stream");
+        assert.equal(response.headers.get("content-length"), String(body.byteLength));
         assert.deepEqual(new Uint8Array(await response.arrayBuffer()), body);
       }
       const head = await fetch(url, { method: "HEAD" });

@@ -318,7 +318,13 @@ export async function serveNode(
         state.unsentBytes += unsent;
         peakUnsent = Math.max(peakUnsent, state.unsentBytes);
       }
-      res.writeHead(reply.status, reply.headers as Record<string, string>);
+      // A known length (as Deno and Bun send it) instead of node:http's chunked framing.
+      res.writeHead(
+        reply.status,
+        reply.body === null
+          ? reply.headers as Record<string, string>
+          : { ...reply.headers, "content-length": String(reply.body.byteLength) },
+      );
       res.end(reply.body ?? undefined);
     };
     if (state !== undefined) {
