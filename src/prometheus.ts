@@ -53,6 +53,7 @@ import { prometheusBaseName, type PrometheusKind } from "./telemetry/prometheus_
 import { registerMetrics } from "./telemetry/register.ts";
 import { registerRuntimeMetrics } from "./telemetry/runtime_metrics.ts";
 import { serveFetch, urlHost } from "./telemetry/serve_fetch.ts";
+import { type EncodedReply, encodedReply, toResponse } from "./telemetry/encoded_reply.ts";
 import { createSingleFlightCache } from "./prometheus_cache.ts";
 import {
   checkOptions,
@@ -196,16 +197,22 @@ function pathnameOf(url: string): string | undefined {
   }
 }
 
-function textResponse(
+const textEncoder = new TextEncoder();
+
+function textReply(
   status: number,
   text: string,
   headers: Record<string, string> = {},
-): Response {
-  return new Response(text, {
+): EncodedReply {
+  return encodedReply(
     status,
-    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
-  });
+    { "content-type": "text/plain; charset=utf-8", ...headers },
+    textEncoder.encode(text),
+  );
 }
+
+/** The headers of every metrics reply (shared: replies never modify their headers). */
+const METRICS_HEADERS = Object.freeze({ "content-type": PROMETHEUS_CONTENT_TYPE });
 
 function checkPath(path: unknown, caller: string): string {
   if (typeof path !== "string" || !path.startsWith("/")) {
@@ -262,10 +269,19 @@ function checkEngine(engine: unknown, caller: string): TelemetrySource {
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
   checkOptions("createMetricsHandler", options, HANDLER_OPTION_KEYS);
-  return buildHandler(options, "createMetricsHandler");
+  const reply = buildReplier(options, "createMetricsHandler");
+  return async (request) => toResponse(await reply(request));
 }
 
-function buildHandler(options: MetricsHandlerOptions, caller: string): MetricsHandler {
+/**
+ * The handler behind {@linkcode createMetricsHandler} and {@linkcode serveMetrics}: it
+ * replies with the encoded bytes, so that one rendering answers many scrapes as the
+ * same bytes (servers write them without copying).
+ */
+function buildReplier(
+  options: MetricsHandlerOptions,
+  caller: string,
+): (request: Request) => Promise<EncodedReply> {
   const engine = checkEngine(options.engine, caller);
   const path = checkPath(options.path ?? "/metrics", caller);
   const producer = createDurationProducer(engine, { attributes: options.attributes });
@@ -283,8 +299,6 @@ function buildHandler(options: MetricsHandlerOptions, caller: string): MetricsHa
   const extra = options.registry;
   const explicitResource = options.resource ?? {};
   let resource: Attributes | undefined;
-  const encoder = new TextEncoder();
-
   const render = async (): Promise<Uint8Array> => {
     const { resourceMetrics } = await reader.collect();
     // The SDK's own attributes (telemetry.sdk.*, a default service.name) under ours.
@@ -300,29 +314,25 @@ function buildHandler(options: MetricsHandlerOptions, caller: string): MetricsHa
     if (!body.endsWith("\n")) body += "\n";
     if (runtime !== undefined) body += await runtime.metrics();
     if (extra !== undefined) body += await extra.metrics();
-    return encoder.encode(body);
+    return textEncoder.encode(body);
   };
   const cache = createSingleFlightCache(render, options.cacheMs ?? DEFAULT_SCRAPE_CACHE_MS);
 
-  return async (request: Request): Promise<Response> => {
+  return async (request: Request): Promise<EncodedReply> => {
     const pathname = pathnameOf(request.url);
     if (request.method !== "GET" && request.method !== "HEAD") {
       if (pathname === undefined || pathname === path || request.method === "CONNECT") {
-        return textResponse(405, `Method not allowed: ${request.method}\n`, { allow: "GET, HEAD" });
+        return textReply(405, `Method not allowed: ${request.method}\n`, { allow: "GET, HEAD" });
       }
     }
-    if (pathname !== path) return textResponse(404, `Not found: ${pathname ?? request.url}\n`);
+    if (pathname !== path) return textReply(404, `Not found: ${pathname ?? request.url}\n`);
     let body: Uint8Array;
     try {
       body = await cache.get();
     } catch (error) {
-      return textResponse(500, `Metrics collection failed: ${String(error)}\n`);
+      return textReply(500, `Metrics collection failed: ${String(error)}\n`);
     }
-    const headers = { "content-type": PROMETHEUS_CONTENT_TYPE };
-    return new Response(request.method === "HEAD" ? null : body as Uint8Array<ArrayBuffer>, {
-      status: 200,
-      headers,
-    });
+    return encodedReply(200, METRICS_HEADERS, request.method === "HEAD" ? null : body);
   };
 }
 
@@ -335,9 +345,9 @@ function buildHandler(options: MetricsHandlerOptions, caller: string): MetricsHa
  */
 export async function serveMetrics(options: ServeMetricsOptions = {}): Promise<MetricsServer> {
   checkOptions("serveMetrics", options, SERVE_OPTION_KEYS);
-  const handler = buildHandler(options, "serveMetrics");
+  const reply = buildReplier(options, "serveMetrics");
   const path = options.path ?? "/metrics";
-  const server = await serveFetch(handler, {
+  const server = await serveFetch(reply, {
     port: options.port ?? 9464,
     hostname: options.hostname ?? "127.0.0.1",
     caller: "serveMetrics",

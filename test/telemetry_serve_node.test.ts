@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { describe, it } from "node:test";
+import { encodedReply } from "../src/telemetry/encoded_reply.ts";
 import {
   MAX_PENDING_REQUESTS_PER_CONNECTION,
   MAX_REQUESTS_PER_TURN,
+  MAX_UNSENT_BYTES_PER_CONNECTION,
   serveNode,
 } from "../src/telemetry/serve_node.ts";
 
@@ -43,6 +45,14 @@ describe("serveNode", { skip: !onNode }, () => {
       const bound = MAX_PENDING_REQUESTS_PER_CONNECTION + MAX_REQUESTS_PER_TURN + 16;
       assert.ok(handled <= bound, `${handled} requests handled while the client read nothing`);
       assert.ok(handled >= 1);
+      // In the process, answers of 1 MiB wait only while less than
+      // MAX_UNSENT_BYTES_PER_CONNECTION waited when their turn began: at most one turn's.
+      const unsentBound = MAX_UNSENT_BYTES_PER_CONNECTION + MAX_REQUESTS_PER_TURN * MiB;
+      assert.ok(
+        server.peakUnsentBytes() <= unsentBound,
+        `${server.peakUnsentBytes()} bytes of answers waited to be written`,
+      );
+      assert.ok(server.peakUnsentBytes() >= MiB);
 
       // Once the client reads, every request is answered, in order.
       let received = 0;
@@ -61,6 +71,31 @@ describe("serveNode", { skip: !onNode }, () => {
       assert.equal(handled, n);
     } finally {
       socket.destroy();
+      await server.close();
+    }
+  });
+
+  it("writes one encoded body, shared by its replies, to every request", async () => {
+    const body = new Uint8Array(40_000).map((_, i) => i % 251);
+    const reply = encodedReply(200, { "content-type": "application/octet-stream" }, body);
+    const server = await serveNode(() => Promise.resolve(reply), 0, "127.0.0.1");
+    try {
+      const url = `http://127.0.0.1:${server.port}/`;
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(url);
+        assert.equal(response.status, 200);
+        assert.equal(response.headers.get("content-type"), "application/octet-stream");
+        assert.equal(response.headers.get("content-length"), String(body.byteLength));
+        assert.deepEqual(new Uint8Array(await response.arrayBuffer()), body);
+      }
+      const head = await fetch(url, { method: "HEAD" });
+      assert.equal(head.status, 200);
+      assert.equal((await head.arrayBuffer()).byteLength, 0);
+      // The replies were written as they are, never modified.
+      assert.ok(body.every((value, i) => value === i % 251));
+      // Once written, none of the body's bytes count as waiting.
+      assert.ok(server.peakUnsentBytes() <= body.byteLength);
+    } finally {
       await server.close();
     }
   });

@@ -14,15 +14,24 @@
  * @module
  */
 
+import { asResponse } from "./encoded_reply.ts";
 import {
   CONNECTION_IDLE_TIMEOUT_MS,
   MAX_PENDING_REQUESTS_PER_CONNECTION,
   MAX_REQUESTS_PER_TURN,
+  MAX_UNSENT_BYTES_PER_CONNECTION,
+  type ServeHandler,
   serveNode,
 } from "./serve_node.ts";
 import { rangeError } from "../validate.ts";
 
-export { CONNECTION_IDLE_TIMEOUT_MS, MAX_PENDING_REQUESTS_PER_CONNECTION, MAX_REQUESTS_PER_TURN };
+export {
+  CONNECTION_IDLE_TIMEOUT_MS,
+  MAX_PENDING_REQUESTS_PER_CONNECTION,
+  MAX_REQUESTS_PER_TURN,
+  MAX_UNSENT_BYTES_PER_CONNECTION,
+};
+export type { ServeHandler };
 
 /** A fetch-style request handler. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -134,7 +143,7 @@ function tooManyRequests(): Response {
 
 async function serveDeno(
   deno: DenoLike,
-  handler: FetchHandler,
+  handler: ServeHandler,
   port: number,
   hostname: string,
 ): Promise<FetchServer> {
@@ -148,7 +157,7 @@ async function serveDeno(
     { port, hostname, signal: abort.signal, onListen: () => listening() },
     (request, info) =>
       admit(`${info.remoteAddr.hostname}|${info.remoteAddr.port}`)
-        ? handler(request)
+        ? handler(request).then(asResponse)
         : Promise.resolve(tooManyRequests()),
   );
   await ready;
@@ -165,7 +174,7 @@ async function serveDeno(
 
 function serveBun(
   bun: BunLike,
-  handler: FetchHandler,
+  handler: ServeHandler,
   port: number,
   hostname: string,
 ): FetchServer {
@@ -177,7 +186,7 @@ function serveBun(
     fetch: (request, bunServer) => {
       const peer = bunServer.requestIP(request); // null on a Unix socket: not limited
       return peer === null || admit(`${peer.address}|${peer.port}`)
-        ? handler(request)
+        ? handler(request).then(asResponse)
         : Promise.resolve(tooManyRequests());
     },
   });
@@ -204,15 +213,16 @@ function once(close: () => Promise<void>): () => Promise<void> {
  * Work per connection is bounded: at most {@linkcode MAX_REQUESTS_PER_TURN} of a
  * connection's requests reach `handler` per turn of the event loop. On Node its
  * further pipelined requests wait (and none are parsed while
- * {@linkcode MAX_PENDING_REQUESTS_PER_CONNECTION} of its responses wait to be
- * written); on Deno and Bun, whose servers parse them natively, they get a 503 that
+ * {@linkcode MAX_PENDING_REQUESTS_PER_CONNECTION} of its responses, or
+ * {@linkcode MAX_UNSENT_BYTES_PER_CONNECTION} bytes of them, wait to be written);
+ * on Deno and Bun, whose servers parse them natively, they get a 503 that
  * closes the connection. A silent connection is closed after
  * {@linkcode CONNECTION_IDLE_TIMEOUT_MS} (Node, Bun).
  *
  * @throws {RangeError} when `port` is not an integer in [0, 65535].
  */
 export async function serveFetch(
-  handler: FetchHandler,
+  handler: ServeHandler,
   options: ServeFetchOptions = {},
 ): Promise<FetchServer> {
   const port = checkPort(options.port ?? 0, options.caller ?? "serveFetch");

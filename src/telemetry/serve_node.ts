@@ -4,10 +4,12 @@
  * requests) in one task; here each connection's input reaches the parser through a
  * throttle instead, which hands on at most {@linkcode REQUESTS_PER_TURN} requests (and
  * at most {@linkcode INPUT_SLICE_BYTES}) per turn of the event loop, and nothing
- * while {@linkcode MAX_PENDING_REQUESTS_PER_CONNECTION} of the connection's responses
- * wait to be written (to a client that does not read, say). Unparsed input above
+ * while {@linkcode MAX_PENDING_REQUESTS_PER_CONNECTION} of the connection's responses,
+ * or {@linkcode MAX_UNSENT_BYTES_PER_CONNECTION} bytes of their bodies, wait to be
+ * written (to a client that does not read, say). Unparsed input above
  * {@linkcode MAX_BUFFERED_INPUT_BYTES} stops reading from the socket. A connection
- * silent for {@linkcode CONNECTION_IDLE_TIMEOUT_MS} is closed.
+ * silent for {@linkcode CONNECTION_IDLE_TIMEOUT_MS} is closed. A handler may reply
+ * with an {@linkcode EncodedReply}, whose body is written as it is, without a copy.
  *
  * @example
  * ```ts
@@ -20,8 +22,14 @@
  * @module
  */
 
-/** A fetch-style request handler. */
-type FetchHandler = (request: Request) => Promise<Response>;
+import { type EncodedReply, encodedReply } from "./encoded_reply.ts";
+
+/**
+ * What `serveFetch` serves: a fetch-style handler that may also reply with an
+ * {@linkcode EncodedReply}. Deno and Bun get that as a `Response`; node:http writes
+ * its bytes as they are.
+ */
+export type ServeHandler = (request: Request) => Promise<Response | EncodedReply>;
 
 /**
  * The most requests one connection may have waiting for their responses to be
@@ -29,6 +37,14 @@ type FetchHandler = (request: Request) => Promise<Response>;
  * that many, no more of its input is parsed.
  */
 export const MAX_PENDING_REQUESTS_PER_CONNECTION = 16;
+
+/**
+ * Body bytes of one connection's responses waiting to be written (handed to node:http,
+ * not yet taken by the kernel) at or above which no more of its input is parsed.
+ * Requests parsed in the turn that crossed it still get their responses, so a
+ * connection holds at most this plus {@linkcode MAX_REQUESTS_PER_TURN} responses.
+ */
+export const MAX_UNSENT_BYTES_PER_CONNECTION = 65536;
 
 /** Input of one connection handed to the HTTP parser per turn of the event loop. */
 export const INPUT_SLICE_BYTES = 4096;
@@ -63,6 +79,11 @@ export interface NodeFetchServer {
   readonly runtime: "node";
   readonly port: number;
   readonly hostname: string;
+  /**
+   * The most body bytes one connection has had waiting to be written so far (see
+   * {@linkcode MAX_UNSENT_BYTES_PER_CONNECTION}).
+   */
+  peakUnsentBytes(): number;
   close(): Promise<void>;
 }
 
@@ -148,6 +169,8 @@ interface Throttle {
   parsed: number;
   /** Requests whose responses are not yet written. */
   pending: number;
+  /** Body bytes of this connection's responses not yet written. */
+  unsentBytes: number;
   wake(): void;
 }
 
@@ -163,7 +186,7 @@ function throttled(stream: NodeStream, socket: RawSocket): { conn: DuplexStream;
   let paused = false;
   let ended = false;
   let scheduled = false;
-  const state: Throttle = { parsed: 0, pending: 0, wake: () => schedule() };
+  const state: Throttle = { parsed: 0, pending: 0, unsentBytes: 0, wake: () => schedule() };
   const conn = new stream.Duplex({
     read() {
       schedule();
@@ -186,15 +209,19 @@ function throttled(stream: NodeStream, socket: RawSocket): { conn: DuplexStream;
     scheduled = true;
     setImmediate(pump);
   }
+  /** Whether the responses waiting to be written leave room for another request. */
+  const roomForMore = () =>
+    state.pending < MAX_PENDING_REQUESTS_PER_CONNECTION &&
+    state.unsentBytes < MAX_UNSENT_BYTES_PER_CONNECTION;
   function pump(): void {
     scheduled = false;
-    if (conn.destroyed || state.pending >= MAX_PENDING_REQUESTS_PER_CONNECTION) return;
+    if (conn.destroyed || !roomForMore()) return;
     // Small pieces, so that the requests they complete (node:http parses them as they
     // arrive) are counted in `state.pending` before the next piece.
     let budget = INPUT_SLICE_BYTES;
     const parsed = state.parsed;
     while (
-      budget > 0 && queue.length > 0 && state.pending < MAX_PENDING_REQUESTS_PER_CONNECTION &&
+      budget > 0 && queue.length > 0 && roomForMore() &&
       state.parsed - parsed < REQUESTS_PER_TURN && !conn.destroyed
     ) {
       const head = queue[0];
@@ -210,7 +237,7 @@ function throttled(stream: NodeStream, socket: RawSocket): { conn: DuplexStream;
       socket.resume();
     }
     if (queue.length > 0) {
-      if (state.pending < MAX_PENDING_REQUESTS_PER_CONNECTION) schedule();
+      if (roomForMore()) schedule();
     } else if (ended) conn.push(null);
   }
   socket.on("data", (chunk) => {
@@ -251,16 +278,17 @@ function toRequest(req: NodeIncoming, host: string): Request {
   return new Request(`http://${host}${req.url ?? "/"}`, { method: req.method ?? "GET", headers });
 }
 
-async function writeResponse(response: Response, res: NodeOutgoing, head: boolean): Promise<void> {
+/** `reply` as an {@linkcode EncodedReply} (a `Response`'s body read into bytes). */
+async function encoded(reply: Response | EncodedReply, head: boolean): Promise<EncodedReply> {
+  if (!(reply instanceof Response)) {
+    return head && reply.body !== null ? encodedReply(reply.status, reply.headers, null) : reply;
+  }
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
+  reply.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  const body = head || response.body === null
-    ? undefined
-    : new Uint8Array(await response.arrayBuffer());
-  res.writeHead(response.status, headers);
-  res.end(body);
+  const body = head || reply.body === null ? null : new Uint8Array(await reply.arrayBuffer());
+  return encodedReply(reply.status, headers, body);
 }
 
 /**
@@ -269,7 +297,7 @@ async function writeResponse(response: Response, res: NodeOutgoing, head: boolea
  * connection, and returns the same promise when called again.
  */
 export async function serveNode(
-  handler: FetchHandler,
+  handler: ServeHandler,
   port: number,
   hostname: string,
 ): Promise<NodeFetchServer> {
@@ -279,8 +307,26 @@ export async function serveNode(
   let host = urlHost(hostname, port);
   const throttles = new WeakMap<object, Throttle>();
   const sockets = new Set<RawSocket>();
+  let peakUnsent = 0;
   const server = http.createServer((req, res) => {
     const state = throttles.get(req.socket as object);
+    /** Body bytes handed to node:http and counted in `state.unsentBytes`. */
+    let unsent = 0;
+    const send = (reply: EncodedReply) => {
+      if (state !== undefined && reply.body !== null) {
+        unsent = reply.body.byteLength;
+        state.unsentBytes += unsent;
+        peakUnsent = Math.max(peakUnsent, state.unsentBytes);
+      }
+      // A known length (as Deno and Bun send it) instead of node:http's chunked framing.
+      res.writeHead(
+        reply.status,
+        reply.body === null
+          ? reply.headers as Record<string, string>
+          : { ...reply.headers, "content-length": String(reply.body.byteLength) },
+      );
+      res.end(reply.body ?? undefined);
+    };
     if (state !== undefined) {
       state.parsed++;
       state.pending++;
@@ -289,6 +335,7 @@ export async function serveNode(
         if (written) return;
         written = true;
         state.pending--;
+        state.unsentBytes -= unsent;
         state.wake();
       };
       res.once("finish", done);
@@ -303,7 +350,8 @@ export async function serveNode(
       return;
     }
     handler(request)
-      .then((response) => writeResponse(response, res, request.method === "HEAD"))
+      .then((reply) => encoded(reply, request.method === "HEAD"))
+      .then(send)
       .catch((error) => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
         res.end(new TextEncoder().encode(`Internal error: ${String(error)}\n`));
@@ -341,6 +389,7 @@ export async function serveNode(
     runtime: "node",
     port: bound,
     hostname,
+    peakUnsentBytes: () => peakUnsent,
     close: () =>
       closing ??= new Promise<void>((resolve, reject) => {
         listener.close((error) => (error ? reject(error) : resolve()));
