@@ -57,60 +57,46 @@ export interface FdlPath {
   readonly kernel: Float;
 }
 
+/** One butterfly pass over columns `[u0, u1)` of a transform (f32 and f64 alike). */
+type FdlPass = (
+  k: number,
+  re: number,
+  im: number,
+  span: number,
+  tw: number,
+  u0: number,
+  u1: number,
+) => void;
+
+/** The delay line's multiply-accumulate over bins `[k0, k1)` (f32 and f64 alike). */
+type FdlMac = (
+  y: number,
+  x: number,
+  slotBytes: number,
+  slots: number,
+  newest: number,
+  g: number,
+  pairs: number,
+  n: number,
+  k0: number,
+  k1: number,
+  overwrite: number,
+) => void;
+
 /** The module's streaming exports (see the FDL section of `asm/convpool.ts`). */
 interface FdlExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   fdlTwiddlesF32(tw: number, n: number): void;
   fdlTwiddlesF64(tw: number, n: number): void;
-  fdlPassF32(
-    k: number,
-    re: number,
-    im: number,
-    span: number,
-    tw: number,
-    u0: number,
-    u1: number,
-  ): void;
-  fdlPassF64(
-    k: number,
-    re: number,
-    im: number,
-    span: number,
-    tw: number,
-    u0: number,
-    u1: number,
-  ): void;
+  fdlPassF32: FdlPass;
+  fdlPassF64: FdlPass;
   fdlFinalF32(inverse: number, re: number, im: number, count: number): void;
   fdlFinalF64(inverse: number, re: number, im: number, count: number): void;
   fdlSpectrumF32(re: number, im: number, tw: number, n: number): void;
   fdlSpectrumF64(re: number, im: number, tw: number, n: number): void;
-  fdlMacF32(
-    y: number,
-    x: number,
-    slotBytes: number,
-    slots: number,
-    newest: number,
-    g: number,
-    pairs: number,
-    n: number,
-    k0: number,
-    k1: number,
-    overwrite: number,
-  ): void;
-  fdlMacF64(
-    y: number,
-    x: number,
-    slotBytes: number,
-    slots: number,
-    newest: number,
-    g: number,
-    pairs: number,
-    n: number,
-    k0: number,
-    k1: number,
-    overwrite: number,
-  ): void;
+  fdlMacF32: FdlMac;
+  fdlMacF64: FdlMac;
   fdlLoadF32(re: number, src: number, n: number, e0: number, e1: number): void;
   fdlLoadF64(re: number, src: number, n: number, e0: number, e1: number): void;
   fdlAddF32(dst: number, src: number, count: number): void;
