@@ -1,13 +1,14 @@
 // `npm run bench`: runs bench/convolve.bench.ts, bench/wasm_kernels.bench.ts,
-// bench/telemetry.bench.ts and bench/stream_precision_mix.bench.ts on Node, Deno and
-// Bun, then bench/browser_convolver.bench.ts once (Node driving headless Chromium; it
-// skips itself without /usr/bin/chromium or CHROMIUM_BIN), then
-// bench/scipy_side_by_side.py when a python3 with SciPy is present, and rewrites the
-// benchmark block of README.md (between the bench:convolve markers) from the JSON
-// results in bench/results/.
+// bench/telemetry.bench.ts, bench/stream_precision_mix.bench.ts and
+// bench/streaming_realtime.bench.ts on Node, Deno and Bun, then
+// bench/browser_convolver.bench.ts once (Node driving headless Chromium; it skips
+// itself without /usr/bin/chromium or CHROMIUM_BIN), then bench/scipy_side_by_side.py
+// when a python3 with SciPy is present. Then it rewrites two blocks of README.md from
+// the JSON results in bench/results/: the benchmarks (between the bench:convolve
+// markers) and the real-time table (between the bench:realtime markers).
 //
 //   node scripts/bench_all.mjs              run everything, then update the README
-//   node scripts/bench_all.mjs --table      only rebuild the block from existing JSON
+//   node scripts/bench_all.mjs --table      only rebuild the blocks from existing JSON
 //   node scripts/bench_all.mjs --no-scipy   skip the SciPy side-by-side run
 //   node scripts/bench_all.mjs --no-browser skip the browser side by side
 //
@@ -30,6 +31,7 @@ const benches = [
   "bench/wasm_kernels.bench.ts",
   "bench/telemetry.bench.ts",
   "bench/stream_precision_mix.bench.ts",
+  "bench/streaming_realtime.bench.ts",
 ];
 const GRID = ["256x15", "4096x63", "65536x1023", "1048576x4095"];
 
@@ -254,19 +256,82 @@ if (browser !== undefined) {
   lines.push("");
 }
 
+/** The real-time table: both streaming engines and the noise control, per runtime. */
+function realTimeLines() {
+  const found = runtimes.map(([name]) => readResults(`streaming_realtime_engines.${name}.json`))
+    .filter(Boolean);
+  if (found.length === 0) return [];
+  const rows = [];
+  const us = (ms) => format(ms * 1e6);
+  for (const data of found) {
+    for (
+      const [label, key] of [["mono, 96,000 taps", "mono96000"], [
+        "true stereo 2x2, 192,000 taps per path",
+        "trueStereo192000",
+      ]]
+    ) {
+      const engines = data[key];
+      if (engines === undefined) continue;
+      for (
+        const [engine, name] of [["before", "TypeScript"], ["after", "WebAssembly"], [
+          "control",
+          "control (same work every block)",
+        ]]
+      ) {
+        const s = engines[engine];
+        if (s === undefined) continue;
+        const phase = s.worstPhaseOverP50;
+        rows.push(
+          `| ${data.runtime} | ${label} | ${name} | ${us(s.p50Ms)} | ${us(s.p99Ms)} | ${
+            (100 * s.p99ShareOfPeriod).toFixed(1)
+          }% | ${us(s.maxMs)} | ${s.maxOverP50.toFixed(1)} | ${s.p99OverP50.toFixed(2)} | ${
+            phase === null || phase === undefined ? "-" : phase.toFixed(2)
+          } |`,
+        );
+      }
+    }
+  }
+  const first = found[0];
+  return [
+    `Per block, wall clock (\`bench/streaming_realtime.bench.ts\`, ${
+      first.date.slice(0, 16)
+    }Z, load average ${found.map((d) => d.loadAverage.toFixed(1)).join(" / ")}): 48 kHz, ` +
+    "128-frame blocks (a 2.67 ms period), float32, 30 s of mono audio and 10 s of true " +
+    "stereo; the engines and the control alternate every second of audio in one process. " +
+    "The control is plain arithmetic that does the same work in every block, scaled to the " +
+    "WebAssembly engine's p50: its max/p50 is what the machine adds. Worst phase/p50 is the " +
+    "largest median over the blocks at one position of a 1024-block cycle, over the p50 " +
+    "(how evenly the partitions' work is spread; - where the run is too short for it):",
+    "",
+    "| runtime | impulse response | engine | p50 | p99 | p99 / period | max | max/p50 | p99/p50 | worst phase/p50 |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "",
+  ];
+}
+
+/** `readme` with the text between `<!-- bench:NAME:start -->` and its end marker replaced. */
+function replaceBlock(readme, name, blockLines) {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < 0) throw new Error(`README.md lacks the bench:${name} markers`);
+  return readme.slice(0, from + start.length) + "\n" + blockLines.join("\n") + readme.slice(to);
+}
+
 const readmePath = `${root}README.md`;
-const readme = readFileSync(readmePath, "utf8");
-const start = "<!-- bench:convolve:start -->";
-const end = "<!-- bench:convolve:end -->";
-const from = readme.indexOf(start);
-const to = readme.indexOf(end);
-if (from < 0 || to < 0) throw new Error("README.md lacks the bench:convolve markers");
+const realTime = realTimeLines();
 writeFileSync(
   readmePath,
-  readme.slice(0, from + start.length) + "\n" + lines.join("\n") + readme.slice(to),
+  replaceBlock(
+    replaceBlock(readFileSync(readmePath, "utf8"), "convolve", lines),
+    "realtime",
+    realTime,
+  ),
 );
 // `deno fmt --check` covers README.md (it is part of `npm test`): let the formatter
 // align the generated tables and wrap the captions, as it would on save.
 const fmt = spawnSync(bin("deno"), ["fmt", "README.md"], { cwd: root, encoding: "utf8" });
 if (fmt.status !== 0) console.error(`deno fmt README.md failed: ${fmt.stderr}`);
-console.log(lines.join("\n"));
+console.log([...lines, ...realTime].join("\n"));
