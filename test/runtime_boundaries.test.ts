@@ -31,6 +31,10 @@ const FORBIDDEN = [
   /\bnew (?:URL|TextDecoder|TextEncoder)\b/,
   /\bimport\.meta\b/,
   /globalThis as[^;]*\b(?:Deno|Bun|process)\b/,
+  /\bglobalThis\??\.(?:Deno|Bun|process)\b/,
+  /["'](?:Deno|Bun|process)["']\s+in\b/,
+  // A typed probe: `globals as { Deno?: ... }` or an interface member the probe casts to.
+  /(?:^|[{;,\s])(?:Deno|Bun|process)\?\s*:/,
   /(?:from|import\()\s*["']node:/,
 ];
 

@@ -51,6 +51,37 @@ export {
   startRepeatingTimer,
 };
 
+/** The runtime running this code, as far as structural detection can tell. */
+export type RuntimeName = "deno" | "bun" | "node" | "other";
+
+interface RuntimeNameScope {
+  Deno?: { version?: { deno?: unknown } };
+  Bun?: { version?: unknown };
+  process?: { versions?: { node?: unknown } };
+}
+
+/**
+ * Names the runtime of `scope` (default: this runtime's global scope), for labels
+ * such as the `convpool.runtime` metric attribute; code that needs a capability
+ * probes the capability instead. Deno and Bun are checked first, since both also
+ * define `process`.
+ *
+ * @example
+ * ```ts
+ * import { runtimeName } from "./mod.ts";
+ * console.log(runtimeName()); // e.g. "node"
+ * console.log(runtimeName({ Bun: { version: "1.2.0" } })); // "bun"
+ * console.log(runtimeName({})); // "other"
+ * ```
+ */
+export function runtimeName(scope: object = globalThis): RuntimeName {
+  const probe = scope as RuntimeNameScope;
+  if (typeof probe.Deno?.version?.deno === "string") return "deno";
+  if (typeof probe.Bun?.version === "string") return "bun";
+  if (typeof probe.process?.versions?.node === "string") return "node";
+  return "other";
+}
+
 /** What a runtime has, as the library's modules see it. */
 export interface RuntimeCapabilities {
   /** `setInterval` and `clearInterval` exist: periodic maintenance can run. */
