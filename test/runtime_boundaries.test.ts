@@ -17,8 +17,6 @@ import { ROOT } from "./helpers/runtimes.ts";
 /** Modules that may use runtime-specific APIs directly, and why. */
 const EXCEPTIONS: Readonly<Record<string, string>> = {
   "src/prometheus.ts": "the Prometheus entry point (server side, its own export)",
-  "src/telemetry/serve_fetch.ts": "HTTP serving for the Prometheus entry point",
-  "src/telemetry/serve_node.ts": "node:http serving for the Prometheus entry point",
   "src/prometheus_runtime.ts": "prom-client's runtime metrics for the Prometheus entry point",
   "src/parallel/worker.ts": "the worker entry (its own export)",
   "src/parallel/worker_pool.ts":

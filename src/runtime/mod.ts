@@ -12,9 +12,10 @@
  * | environment variables | `env.ts` | pages and worklets | the default engine keeps its defaults |
  * | base64 decoding | `base64.ts` | `atob` in an AudioWorkletGlobalScope | a small pure decoder |
  *
- * Worker threads, HTTP serving and URL handling are not part of the core: they live
- * in `src/parallel/` (replaced by `worker_pool_browser.ts` in browser bundles) and
- * in the Prometheus endpoint.
+ * HTTP serving (`http/`: `Deno.serve`, `Bun.serve` or node:http) is used by the
+ * Prometheus endpoint only. {@linkcode runtimeName} names the runtime for labels;
+ * nothing branches on it. Worker threads live in `src/parallel/` (replaced by
+ * `worker_pool_browser.ts` in browser bundles).
  *
  * @example
  * ```ts
