@@ -13,13 +13,10 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { it } from "node:test";
+import { RUNTIME_EXCEPTIONS } from "./helpers/runtime_exceptions.ts";
 import { ROOT } from "./helpers/runtimes.ts";
 
-/** Modules that may use runtime-specific APIs directly, and why. */
-const EXCEPTIONS: Readonly<Record<string, string>> = {
-  "src/prometheus.ts": "the Prometheus entry point (server side, its own export)",
-  "src/prometheus_runtime.ts": "prom-client's runtime metrics for the Prometheus entry point",
-};
+const EXCEPTIONS = RUNTIME_EXCEPTIONS;
 
 const FORBIDDEN = [
   /\b(?:setInterval|setTimeout|clearInterval|clearTimeout|queueMicrotask|atob)\s*\(/,

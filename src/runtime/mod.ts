@@ -13,9 +13,11 @@
  * | base64 decoding | `base64.ts` | `atob` in an AudioWorkletGlobalScope | a small pure decoder |
  *
  * HTTP serving (`http/`: `Deno.serve`, `Bun.serve` or node:http) is used by the
- * Prometheus endpoint only. {@linkcode runtimeName} names the runtime for labels;
- * nothing branches on it. Worker threads live in `src/parallel/` (replaced by
- * `worker_pool_browser.ts` in browser bundles).
+ * Prometheus endpoint only. Worker threads (`workers/`: Web Workers on Bun,
+ * node:worker_threads on Node and Deno, and the worker's side of the link) are
+ * used by the parallel batch pool only, which browser bundles replace with
+ * `src/parallel/worker_pool_browser.ts`. {@linkcode runtimeName} names the
+ * runtime for labels; nothing branches on it.
  *
  * @example
  * ```ts
