@@ -34,10 +34,10 @@
 
 import type { AllocationEngine } from "../alloc/engine.ts";
 import { resolveEngine } from "../convolve.ts";
-import type { ConvolutionPair } from "../batch.ts";
+import { assertConvolutionPair, type ConvolutionPair } from "../batch.ts";
 import type { Float } from "../types.ts";
 import { logicalCores, spawnWorker, type WorkerHandle } from "../runtime/workers/mod.ts";
-import { assertNonEmptyFloat, MAX_OUTPUT_LENGTH, rangeError, typeError } from "../validate.ts";
+import { MAX_OUTPUT_LENGTH, rangeError, typeError } from "../validate.ts";
 import {
   addCounterDelta,
   type BatchMessage,
@@ -136,14 +136,7 @@ function checkPairs(pairs: unknown, caller: string): readonly ConvolutionPair[] 
   }
   for (let i = 0; i < pairs.length; i++) {
     const pair: unknown = pairs[i];
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      throw typeError(caller, `pairs[${i}]`, "a [signal, kernel] array", pair);
-    }
-    if (!(pair[0] instanceof Float32Array)) {
-      throw typeError(caller, `pairs[${i}][0] (the signal)`, "a Float32Array", pair[0]);
-    }
-    assertNonEmptyFloat(pair[0], `pairs[${i}][0] (the signal)`, caller);
-    assertNonEmptyFloat(pair[1], `pairs[${i}][1] (the kernel)`, caller);
+    assertConvolutionPair(pair, i, caller);
     if (pair[0].length + pair[1].length - 1 > MAX_OUTPUT_LENGTH) {
       throw rangeError(
         caller,
