@@ -102,7 +102,30 @@ export interface StreamOptions {
   engine?: AllocationEngine;
 }
 
-function checkPair(pair: unknown, index: number, caller: string): asserts pair is ConvolutionPair {
+/**
+ * Checks `pair`, the `index`-th of a batch that `caller` received: a
+ * `[signal, kernel]` array of a non-empty `Float32Array` signal and a non-empty
+ * `Float32Array` or `Float64Array` kernel.
+ *
+ * @throws {TypeError} when `pair` is not such an array, quoting what it holds.
+ * @throws {RangeError} when the signal or the kernel is empty.
+ * @example
+ * ```ts
+ * import { assertConvolutionPair } from "./batch.ts";
+ * const x = new Float32Array([1, 2, 3]);
+ * assertConvolutionPair([x, x], 0, "myBatch"); // passes
+ * try {
+ *   assertConvolutionPair([x], 1, "myBatch");
+ * } catch (error) {
+ *   console.log((error as Error).message); // "myBatch: pairs[1] must be a [signal, kernel] array, ..."
+ * }
+ * ```
+ */
+export function assertConvolutionPair(
+  pair: unknown,
+  index: number,
+  caller: string,
+): asserts pair is ConvolutionPair {
   if (!Array.isArray(pair) || pair.length !== 2) {
     throw typeError(caller, `pairs[${index}]`, "a [signal, kernel] array", pair);
   }
@@ -133,7 +156,7 @@ function convolutionBatch(
   const shared = options?.useSharedWorkspace ?? true;
   const request = fullConvolution(caller, OPERATION_INDEX.batch);
   // Every pair is checked before any buffer is taken, so a bad pair costs nothing.
-  for (let i = 0; i < pairs.length; i++) checkPair(pairs[i], i, caller);
+  for (let i = 0; i < pairs.length; i++) assertConvolutionPair(pairs[i], i, caller);
   const results: Float32Array[] = new Array(pairs.length);
   const take = (i: number): Float32Array => {
     const length = pairs[i][0].length + pairs[i][1].length - 1;
@@ -235,7 +258,7 @@ function streamPair(
   batchSize: number,
   caller: string,
 ): Float32Array[] | null {
-  checkPair(pair, state.index++, caller);
+  assertConvolutionPair(pair, state.index++, caller);
   const length = pair[0].length + pair[1].length - 1;
   const result = state.pooled
     ? acquireResultFloat32(state.engine, length)

@@ -53,7 +53,7 @@ import { prometheusBaseName, type PrometheusKind } from "./telemetry/prometheus_
 import { registerMetrics } from "./telemetry/register.ts";
 import { registerRuntimeMetrics } from "./telemetry/runtime_metrics.ts";
 import { serveFetch, urlHost } from "./telemetry/serve_fetch.ts";
-import { type EncodedReply, encodedReply, toResponse } from "./telemetry/encoded_reply.ts";
+import { type EncodedReply, encodedReply, toResponse } from "./runtime/http/encoded_reply.ts";
 import { createSingleFlightCache } from "./prometheus_cache.ts";
 import {
   checkOptions,

@@ -1,17 +1,19 @@
 /**
  * ARCHITECTURE.md is held against the tree: every folder under `src/` is named in it,
- * every metric name and `getStats()` section is listed, and no module imports from a
- * later layer than its own.
+ * every file it names exists, every metric name and `getStats()` section is listed,
+ * the runtime boundary's exceptions are the ones it names, and no module imports from
+ * a later layer than its own.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { it } from "node:test";
 import { createEngine } from "../mod.ts";
 import { METRICS } from "../src/telemetry/names.ts";
+import { RUNTIME_EXCEPTIONS } from "./helpers/runtime_exceptions.ts";
 import { ROOT } from "./helpers/runtimes.ts";
 
 const DOC = readFileSync(join(ROOT, "ARCHITECTURE.md"), "utf8");
@@ -73,6 +75,26 @@ const posix = (path: string) => relative(ROOT, path).replaceAll("\\", "/");
 it("names every folder under src/", () => {
   const missing = folders(join(ROOT, "src")).map(posix).filter((f) => !DOC.includes(`\`${f}/\``));
   assert.deepEqual(missing, []);
+});
+
+it("names only files that exist, also in each folder-map row", () => {
+  const named = [
+    ...DOC.matchAll(/`((?:src|test|bench|asm|examples|scripts|dashboards)\/[\w./-]+)`/g),
+  ]
+    .map((match) => match[1]);
+  assert.ok(named.length > 20, `only ${named.length} paths were read`);
+  const inRows = [...DOC.matchAll(/^\| `(src\/[\w/]+\/)` +\|(.*)\|$/gm)].flatMap((
+    [, folder, text],
+  ) => [...text.matchAll(/`(\w+\.ts)`/g)].map((match) => folder + match[1]));
+  assert.ok(inRows.length > 40, `only ${inRows.length} files were read in the folder map`);
+  const missing = [...named, ...inRows].filter((path) => !existsSync(join(ROOT, path)));
+  assert.deepEqual(missing, []);
+});
+
+it("names exactly the runtime boundary's exceptions where it describes the boundary", () => {
+  const paragraph = DOC.slice(DOC.indexOf("`test/runtime_boundaries.test.ts` fails when"));
+  const named = [...paragraph.matchAll(/`(src\/[\w/]+\.ts)`/g)].map((match) => match[1]);
+  assert.deepEqual([...new Set(named)].sort(), Object.keys(RUNTIME_EXCEPTIONS).sort());
 });
 
 it("lists every metric name and every getStats() section", () => {

@@ -7,6 +7,7 @@ import {
   convolve,
   createEngine,
 } from "../mod.ts";
+import { assertConvolutionPair } from "../src/batch.ts";
 import { randomSignal } from "./helpers/reference.ts";
 import { overwriteStack } from "./helpers/stack_fill.ts";
 
@@ -265,5 +266,33 @@ describe("BatchOperations.convolutionStream", () => {
       name: "TypeError",
       message: /pairs must be iterable, received number 42/,
     });
+  });
+});
+
+describe("assertConvolutionPair", () => {
+  it("passes a [Float32Array, Float32Array | Float64Array] pair and quotes what is wrong", () => {
+    const x = new Float32Array([1, 2, 3]);
+    assertConvolutionPair([x, new Float64Array(2)], 0, "caller");
+    const cases: [unknown, RegExp, typeof TypeError | typeof RangeError][] = [
+      [
+        x,
+        /^caller: pairs\[4\] must be a \[signal, kernel\] array, received Float32Array\(length 3\)/,
+        TypeError,
+      ],
+      [
+        [new Float64Array(3), x],
+        /^caller: pairs\[4\]\[0\] \(the signal\) must be a Float32Array, received Float64Array\(length 3\)/,
+        TypeError,
+      ],
+      [[x, new Int16Array(3)], /^caller: pairs\[4\]\[1\] \(the kernel\) /, TypeError],
+      [[new Float32Array(0), x], /^caller: pairs\[4\]\[0\] \(the signal\) /, RangeError],
+    ];
+    for (const [pair, message, type] of cases) {
+      assert.throws(() => assertConvolutionPair(pair, 4, "caller"), (error: Error) => {
+        assert.ok(error instanceof type, `${error.name}: ${error.message}`);
+        assert.match(error.message, message);
+        return true;
+      });
+    }
   });
 });

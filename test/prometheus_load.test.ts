@@ -11,7 +11,7 @@ import { createEngine } from "../src/alloc/engine.ts";
 import { createMetricsHandler } from "../src/prometheus.ts";
 import { recordOperation } from "../src/metrics/record.ts";
 import { serveFetch } from "../src/telemetry/serve_fetch.ts";
-import { MAX_REQUESTS_PER_TURN } from "../src/telemetry/serve_node.ts";
+import { MAX_REQUESTS_PER_TURN } from "../src/runtime/http/limits.ts";
 
 const PIPELINED = 2000;
 const SCRAPERS = 20;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runtimeCapabilities } from "../src/runtime/mod.ts";
+import { runtimeCapabilities, runtimeName } from "../src/runtime/mod.ts";
 
 describe("runtime capabilities", () => {
   it("finds everything on this runtime", () => {
@@ -33,5 +33,22 @@ describe("runtime capabilities", () => {
       environment: false,
       base64: "atob",
     });
+  });
+});
+
+describe("runtimeName", () => {
+  it("names the runtime from structural globals, Deno and Bun before Node", () => {
+    const process = { versions: { node: "22.0.0" } };
+    assert.equal(runtimeName({ Deno: { version: { deno: "2.1.0" } }, process }), "deno");
+    assert.equal(runtimeName({ Bun: { version: "1.2.0" }, process }), "bun");
+    assert.equal(runtimeName({ process }), "node");
+    assert.equal(runtimeName({}), "other");
+    assert.equal(runtimeName({ Deno: {} }), "other");
+  });
+
+  it("recognizes the runtime running the test", () => {
+    const g = globalThis as { Deno?: unknown; Bun?: unknown };
+    const expected = g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
+    assert.equal(runtimeName(), expected);
   });
 });

@@ -5,7 +5,6 @@ import { createEngine } from "../src/alloc/engine.ts";
 import { createMetricsHandler } from "../src/prometheus.ts";
 import {
   createGcCycleObserver,
-  detectRuntime,
   GC_CYCLES_METRIC,
   gcCycleObserver,
   registerRuntimeMetrics,
@@ -37,21 +36,6 @@ async function collectUntil(done: () => boolean, rounds = 50): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
-
-describe("detectRuntime", () => {
-  it("names the runtime from structural globals, Deno and Bun before Node", () => {
-    const process = { versions: { node: "22.0.0" } };
-    assert.equal(detectRuntime({ Deno: { version: { deno: "2.1.0" } }, process }), "deno");
-    assert.equal(detectRuntime({ Bun: { version: "1.2.0" }, process }), "bun");
-    assert.equal(detectRuntime({ process }), "node");
-    assert.equal(detectRuntime({}), "other");
-    assert.equal(detectRuntime({ Deno: {} }), "other");
-  });
-
-  it("recognizes the runtime running the test", () => {
-    assert.equal(detectRuntime(), testRuntime());
-  });
-});
 
 describe("createGcCycleObserver", () => {
   it('uses "gc" performance entries only where the runtime lists them', () => {

@@ -5,13 +5,15 @@
  * replies with what its engine's counts gained, so that the main engine can
  * report the work.
  *
- * It runs as a Web Worker on Bun and as a `node:worker_threads` worker on Node
- * and Deno (where `unref()` lets the process exit while the worker idles).
+ * It reaches its parent through the runtime adapter (`src/runtime/workers/`): a
+ * Web Worker on Bun, a `node:worker_threads` worker on Node and Deno.
  *
  * @example
  * ```ts
- * // Started by the pool, e.g.:
- * // new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+ * // Started by the pool through the runtime adapter:
+ * import { spawnWorker } from "../runtime/workers/mod.ts";
+ * const worker = await spawnWorker("parallel/worker", { message: console.log, failure: console.error });
+ * worker.terminate();
  * ```
  *
  * @module
@@ -20,45 +22,22 @@
 import { executeOperation, fullConvolution } from "../convolve.ts";
 import { getDefaultEngine } from "../default_engine.ts";
 import { OPERATION_INDEX } from "../metrics/operation_metrics.ts";
-import { type BatchMessage, counterDelta, snapshotCounters, TASK_FIELDS } from "./protocol.ts";
-import type { WorkerReply } from "./protocol.ts";
+import { connectToParent, type ParentPort } from "../runtime/workers/mod.ts";
+import {
+  type BatchMessage,
+  counterDelta,
+  snapshotCounters,
+  TASK_FIELDS,
+  type WorkerReply,
+} from "./protocol.ts";
 
-type Post = (message: WorkerReply) => void;
-
-interface WebWorkerScope {
-  onmessage: ((event: { data: BatchMessage }) => void) | null;
-  postMessage(message: unknown): void;
-}
-
-interface NodeParentPort {
-  on(event: "message", listener: (data: BatchMessage) => void): void;
-  postMessage(message: unknown): void;
-  close?: () => void;
-}
-
-interface NodeProcessLike {
-  exit(code: number): never;
-}
+type Parent = ParentPort<BatchMessage, WorkerReply>;
 
 type CrashHow = NonNullable<BatchMessage["crash"]>["how"];
 
-/** The worker's port under `node:worker_threads` (null on Bun). */
-let nodePort: NodeParentPort | null = null;
-
-/**
- * Ends this worker quietly (the "close" crash): closing its port (Node), else
- * `self.close()` (Deno), else `process.exit(0)` (Bun, which has no `self.close`).
- */
-function closeQuietly(): void {
-  if (typeof nodePort?.close === "function") return nodePort.close();
-  const scope = globalThis as { close?: () => void };
-  if (typeof scope.close === "function") return scope.close();
-  (globalThis as unknown as { process: NodeProcessLike }).process.exit(0);
-}
-
 const BATCH_REQUEST = fullConvolution("convolutionBatchParallel", OPERATION_INDEX.batch);
 
-function runBatch(message: BatchMessage, post: Post): void {
+function runBatch(message: BatchMessage, parent: Parent): void {
   const engine = getDefaultEngine();
   const before = snapshotCounters(engine);
   const f32 = new Float32Array(message.f32);
@@ -90,14 +69,14 @@ function runBatch(message: BatchMessage, post: Post): void {
       done++;
     }
   } catch (error) {
-    post({ type: "failed", id: message.id, message: String(error) });
+    parent.post({ type: "failed", id: message.id, message: String(error) });
     return;
   }
   if (message.crash !== undefined) {
-    crash(message.crash.how, message.id, post);
+    crash(message.crash.how, message.id, parent);
     return;
   }
-  post({
+  parent.post({
     type: "done",
     id: message.id,
     tasks: done,
@@ -106,32 +85,17 @@ function runBatch(message: BatchMessage, post: Post): void {
 }
 
 /** Testing hook: dies the way the batch asks, never replying "done". */
-function crash(how: CrashHow, id: number, post: Post): void {
-  if (how === "exit") {
-    (globalThis as unknown as { process: NodeProcessLike }).process.exit(3);
-  }
-  if (how === "close") return closeQuietly();
-  if (how === "terminate") return post({ type: "terminate-me", id });
+function crash(how: CrashHow, id: number, parent: Parent): void {
+  if (how === "exit") return parent.exit(3);
+  if (how === "close") return parent.closeQuietly();
+  if (how === "terminate") return parent.post({ type: "terminate-me", id });
   // Escapes the message handler: the runtime reports it as the worker's error.
   throw new Error("worker crash requested by a test");
 }
 
-async function start(): Promise<void> {
-  if ("Bun" in globalThis) {
-    const scope = globalThis as unknown as WebWorkerScope;
-    const post: Post = (message) => scope.postMessage(message);
-    scope.onmessage = (event) => runBatch(event.data, post);
-    post({ type: "ready" });
-    return;
-  }
-  const { parentPort } = await import("node:worker_threads") as unknown as {
-    parentPort: NodeParentPort | null;
-  };
-  if (parentPort === null) return; // imported on a main thread: nothing to serve
-  const post: Post = (message) => parentPort.postMessage(message);
-  nodePort = parentPort;
-  parentPort.on("message", (message) => runBatch(message, post));
-  post({ type: "ready" });
+const parent = await connectToParent<BatchMessage, WorkerReply>();
+// null when imported on a main thread: nothing to serve.
+if (parent !== null) {
+  parent.onMessage((message) => runBatch(message, parent));
+  parent.post({ type: "ready" });
 }
-
-await start();

@@ -2,16 +2,14 @@
  * Parallel batches: a pool of workers convolves the pairs of a batch across
  * cores, with inputs and results in shared memory (`SharedArrayBuffer`).
  *
- * - Workers run as Web Workers on Bun and as `node:worker_threads` workers on
- *   Node and Deno (Deno's Web Workers cannot be unref'd). Under Node the worker
- *   file has the extension of this module: `.ts` when running from source (then
- *   it is started with `--import tsx`), `.js` in the npm package.
+ * - Workers are started by the runtime adapter (`src/runtime/workers/`): Web
+ *   Workers on Bun, `node:worker_threads` on Node and Deno, running `worker.ts`
+ *   (`.js` in the npm package).
  * - Workers take pairs one at a time from a shared cursor, so uneven pairs
  *   balance themselves.
  * - A worker that dies, whatever the way (an uncaught error, `process.exit`, or
- *   a `terminate()` from outside the pool), is noticed on every runtime: Bun's
- *   workers report it with a `close` event, `node:worker_threads` with `exit`.
- *   The batches in flight reject with an `Error` naming the worker and how it
+ *   a `terminate()` from outside the pool), is noticed on every runtime (the
+ *   adapter reports it once). The batches in flight reject with an `Error` naming the worker and how it
  *   died; the pool then terminates its workers and starts fresh ones for the
  *   next batch.
  * - While no batch is in flight the workers are unref'd: they never keep the
@@ -36,9 +34,10 @@
 
 import type { AllocationEngine } from "../alloc/engine.ts";
 import { resolveEngine } from "../convolve.ts";
-import type { ConvolutionPair } from "../batch.ts";
+import { assertConvolutionPair, type ConvolutionPair } from "../batch.ts";
 import type { Float } from "../types.ts";
-import { assertNonEmptyFloat, MAX_OUTPUT_LENGTH, rangeError, typeError } from "../validate.ts";
+import { logicalCores, spawnWorker, type WorkerHandle } from "../runtime/workers/mod.ts";
+import { MAX_OUTPUT_LENGTH, rangeError, typeError } from "../validate.ts";
 import {
   addCounterDelta,
   type BatchMessage,
@@ -102,153 +101,8 @@ export interface CrashInjection {
 /** The ways a worker can be made to die by {@linkcode CrashInjection}. */
 export type CrashKind = "throw" | "exit" | "close" | "terminate";
 
-/** What the pool needs of a worker, on every runtime. */
-interface WorkerHandle {
-  post(message: BatchMessage): void;
-  ref(): void;
-  unref(): void;
-  /** Terminates the worker on the pool's behalf: no failure is reported. */
-  terminate(): void;
-  /** Terminates the worker as code outside the pool would: its death is reported. */
-  terminateUnannounced(): void;
-}
-
-interface WorkerEvents {
-  message(reply: WorkerReply): void;
-  failure(reason: string): void;
-}
-
-interface NodeWorkerLike {
-  on(event: "message", listener: (data: WorkerReply) => void): void;
-  on(event: "error", listener: (error: unknown) => void): void;
-  on(event: "exit", listener: (code: number) => void): void;
-  postMessage(message: unknown): void;
-  ref(): void;
-  unref(): void;
-  terminate(): Promise<number>;
-}
-
-interface NodeWorkerThreads {
-  Worker: new (url: URL | string, options: { eval?: boolean }) => NodeWorkerLike;
-}
-
-interface WebWorkerLike {
-  onmessage: ((event: { data: WorkerReply }) => void) | null;
-  onerror: ((event: { message?: string; error?: unknown; preventDefault(): void }) => void) | null;
-  /** Bun: `close` fires once the worker has stopped, however it stopped. */
-  addEventListener(type: "close", listener: (event: { code?: number }) => void): void;
-  postMessage(message: unknown): void;
-  terminate(): void;
-  ref?(): void;
-  unref?(): void;
-}
-
-type WebWorkerConstructor = new (url: URL, options: { type: "module" }) => WebWorkerLike;
-
-/** The worker entry, with the extension of this module (.ts from source, .js when built). */
-function workerUrl(): URL {
-  const extension = /\.[cm]?[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? ".js";
-  return new URL(`./worker${extension}`, import.meta.url);
-}
-
-/**
- * Node cannot run the .ts worker of a source checkout by itself, and tsx's
- * `--import tsx` hook does not reach a worker's entry module on Node 20; so the
- * worker starts as a small script that registers tsx's loader, then imports it.
- */
-function tsxBootstrap(url: URL): string {
-  let api: string;
-  try {
-    api = import.meta.resolve("tsx/esm/api");
-  } catch {
-    throw new Error(
-      "convolutionBatchParallel: running convpool from its TypeScript sources under Node " +
-        "needs tsx (npm i -D tsx); the published package runs without it",
-    );
-  }
-  return `import(${JSON.stringify(api)}).then((tsx) => tsx.register())` +
-    `.then(() => import(${JSON.stringify(url.href)}))`;
-}
-
-/**
- * Bun's `error` event carries a source excerpt and often no `error` object; the
- * clear part is the last `Name: message` line.
- */
-function bunErrorReason(event: { message?: string; error?: unknown }): string {
-  if (event.error instanceof Error) return `${event.error.name}: ${event.error.message}`;
-  const lines = (event.message ?? "").split("\n").map((line) => line.trim());
-  const named = lines.filter((line) => /^[A-Za-z]*(Error|error):/.test(line)).pop();
-  // Bun prints an Error whose name is plain "Error" as "error: ...".
-  return named?.replace(/^error:/, "Error:") ?? lines.find((line) => line !== "") ??
-    "an error without a message";
-}
-
-function describeException(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function describeExit(code: number | undefined): string {
-  return `stopped with exit code ${code ?? "unknown"} (it exited, or was terminated from ` +
-    `outside the pool)`;
-}
-
-async function spawnWorker(events: WorkerEvents): Promise<WorkerHandle> {
-  const url = workerUrl();
-  // Whether a death is still news: set to false once reported or once the pool itself terminates.
-  let alive = true;
-  const died = (reason: string): void => {
-    if (!alive) return;
-    alive = false;
-    events.failure(reason);
-  };
-  if ("Bun" in globalThis) {
-    const Worker = (globalThis as unknown as { Worker: WebWorkerConstructor }).Worker;
-    const worker = new Worker(url, { type: "module" });
-    worker.onmessage = (event) => events.message(event.data);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      died(`uncaught ${bunErrorReason(event)}`);
-    };
-    // Without this, a worker that exits or is terminated elsewhere is never noticed on Bun.
-    worker.addEventListener("close", (event) => died(describeExit(event.code)));
-    return {
-      post: (message) => worker.postMessage(message),
-      ref: () => worker.ref?.(),
-      unref: () => worker.unref?.(),
-      terminate: () => {
-        alive = false;
-        worker.terminate();
-      },
-      terminateUnannounced: () => worker.terminate(),
-    };
-  }
-  const threads = await import("node:worker_threads") as unknown as NodeWorkerThreads;
-  const worker = !("Deno" in globalThis) && url.pathname.endsWith(".ts")
-    ? new threads.Worker(tsxBootstrap(url), { eval: true })
-    : new threads.Worker(url, {});
-  worker.on("message", (data) => events.message(data));
-  worker.on("error", (error) => died(`uncaught ${describeException(error)}`));
-  worker.on("exit", (code) => died(describeExit(code)));
-  return {
-    post: (message) => worker.postMessage(message),
-    ref: () => worker.ref(),
-    unref: () => worker.unref(),
-    terminate: () => {
-      alive = false;
-      void worker.terminate();
-    },
-    terminateUnannounced: () => void worker.terminate(),
-  };
-}
-
-function defaultWorkerCount(): number {
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
-    ?.hardwareConcurrency;
-  return typeof cores === "number" && cores >= 1 ? cores : 2;
-}
-
 function checkWorkerCount(value: unknown, caller: string): number {
-  if (value === undefined) return defaultWorkerCount();
+  if (value === undefined) return logicalCores(2);
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 256) {
     throw rangeError(caller, "workers", "an integer from 1 to 256", value);
   }
@@ -256,7 +110,7 @@ function checkWorkerCount(value: unknown, caller: string): number {
 }
 
 interface Slot {
-  handle: WorkerHandle | null;
+  handle: WorkerHandle<BatchMessage> | null;
   ready: Promise<void>;
 }
 
@@ -282,14 +136,7 @@ function checkPairs(pairs: unknown, caller: string): readonly ConvolutionPair[] 
   }
   for (let i = 0; i < pairs.length; i++) {
     const pair: unknown = pairs[i];
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      throw typeError(caller, `pairs[${i}]`, "a [signal, kernel] array", pair);
-    }
-    if (!(pair[0] instanceof Float32Array)) {
-      throw typeError(caller, `pairs[${i}][0] (the signal)`, "a Float32Array", pair[0]);
-    }
-    assertNonEmptyFloat(pair[0], `pairs[${i}][0] (the signal)`, caller);
-    assertNonEmptyFloat(pair[1], `pairs[${i}][1] (the kernel)`, caller);
+    assertConvolutionPair(pair, i, caller);
     if (pair[0].length + pair[1].length - 1 > MAX_OUTPUT_LENGTH) {
       throw rangeError(
         caller,
@@ -522,7 +369,7 @@ export class WorkerPool {
       const slot: Slot = { handle: null, ready: Promise.resolve() };
       this.#slots.push(slot);
       slot.ready = new Promise<void>((resolve, reject) => {
-        spawnWorker({
+        spawnWorker<BatchMessage, WorkerReply>("parallel/worker", {
           message: (reply) => {
             if (reply.type === "ready") resolve();
             else if (reply.type === "terminate-me") slot.handle?.terminateUnannounced();

@@ -12,9 +12,12 @@
  * | environment variables | `env.ts` | pages and worklets | the default engine keeps its defaults |
  * | base64 decoding | `base64.ts` | `atob` in an AudioWorkletGlobalScope | a small pure decoder |
  *
- * Worker threads, HTTP serving and URL handling are not part of the core: they live
- * in `src/parallel/` (replaced by `worker_pool_browser.ts` in browser bundles) and
- * in the Prometheus endpoint.
+ * HTTP serving (`http/`: `Deno.serve`, `Bun.serve` or node:http) is used by the
+ * Prometheus endpoint only. Worker threads (`workers/`: Web Workers on Bun,
+ * node:worker_threads on Node and Deno, and the worker's side of the link) are
+ * used by the parallel batch pool only, which browser bundles replace with
+ * `src/parallel/worker_pool_browser.ts`. {@linkcode runtimeName} names the
+ * runtime for labels; nothing branches on it.
  *
  * @example
  * ```ts
@@ -50,6 +53,37 @@ export {
   runtimeMemoryUsage,
   startRepeatingTimer,
 };
+
+/** The runtime running this code, as far as structural detection can tell. */
+export type RuntimeName = "deno" | "bun" | "node" | "other";
+
+interface RuntimeNameScope {
+  Deno?: { version?: { deno?: unknown } };
+  Bun?: { version?: unknown };
+  process?: { versions?: { node?: unknown } };
+}
+
+/**
+ * Names the runtime of `scope` (default: this runtime's global scope), for labels
+ * such as the `convpool.runtime` metric attribute; code that needs a capability
+ * probes the capability instead. Deno and Bun are checked first, since both also
+ * define `process`.
+ *
+ * @example
+ * ```ts
+ * import { runtimeName } from "./mod.ts";
+ * console.log(runtimeName()); // e.g. "node"
+ * console.log(runtimeName({ Bun: { version: "1.2.0" } })); // "bun"
+ * console.log(runtimeName({})); // "other"
+ * ```
+ */
+export function runtimeName(scope: object = globalThis): RuntimeName {
+  const probe = scope as RuntimeNameScope;
+  if (typeof probe.Deno?.version?.deno === "string") return "deno";
+  if (typeof probe.Bun?.version === "string") return "bun";
+  if (typeof probe.process?.versions?.node === "string") return "node";
+  return "other";
+}
 
 /** What a runtime has, as the library's modules see it. */
 export interface RuntimeCapabilities {

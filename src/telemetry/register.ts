@@ -143,29 +143,18 @@ export function registerMetrics(
 
   // Attribute objects are built once; the callback only reads numbers.
   const A = ATTRIBUTES;
-  const sourceAttrs = ALLOCATION_SOURCES.map((s) => with1(A.source, s));
-  const allocationAttrs = ALLOCATION_SOURCES.map((s) =>
+  /** `{ [key]: value, size class }` for each size class, in class order. */
+  const perSizeClass = (key: string, value: string) =>
     Array.from(
       { length: SIZE_CLASS_COUNT },
-      (_, c) => with2(A.source, s, A.sizeClass, classBytes(c)),
-    )
-  );
-  const hitAttrs = Array.from(
-    { length: SIZE_CLASS_COUNT },
-    (_, c) => with2(A.poolResult, "hit", A.sizeClass, classBytes(c)),
-  );
-  const missAttrs = Array.from(
-    { length: SIZE_CLASS_COUNT },
-    (_, c) => with2(A.poolResult, "miss", A.sizeClass, classBytes(c)),
-  );
-  const idleAttrs = Array.from(
-    { length: SIZE_CLASS_COUNT },
-    (_, c) => with2(A.poolState, "idle", A.sizeClass, classBytes(c)),
-  );
-  const inUseAttrs = Array.from(
-    { length: SIZE_CLASS_COUNT },
-    (_, c) => with2(A.poolState, "in_use", A.sizeClass, classBytes(c)),
-  );
+      (_, c) => with2(key, value, A.sizeClass, classBytes(c)),
+    );
+  const sourceAttrs = ALLOCATION_SOURCES.map((s) => with1(A.source, s));
+  const allocationAttrs = ALLOCATION_SOURCES.map((s) => perSizeClass(A.source, s));
+  const hitAttrs = perSizeClass(A.poolResult, "hit");
+  const missAttrs = perSizeClass(A.poolResult, "miss");
+  const idleAttrs = perSizeClass(A.poolState, "idle");
+  const inUseAttrs = perSizeClass(A.poolState, "in_use");
   const classAttrs = Array.from(
     { length: SIZE_CLASS_COUNT },
     (_, c) => with1(A.sizeClass, classBytes(c)),

@@ -14,8 +14,8 @@
  *   collections between two event-loop turns count once: the value is a lower bound,
  *   and it does not tell minor from major collections.
  *
- * The runtime is detected with local structural types (no global Deno or Bun types)
- * and named in the `convpool.runtime` attribute. The observer is process-wide and
+ * The runtime is named (by `runtimeName` of `src/runtime/mod.ts`) in the
+ * `convpool.runtime` attribute. The observer is process-wide and
  * starts on the first registration; it allocates one small object per observed
  * collection and never keeps the process alive.
  *
@@ -39,10 +39,10 @@ import {
   type ObservableResult,
   ValueType,
 } from "@opentelemetry/api";
+import { type RuntimeName, runtimeName } from "../runtime/mod.ts";
 import type { MetricDefinition } from "./names.ts";
 
-/** The runtime running this code, as far as structural detection can tell. */
-export type RuntimeName = "deno" | "bun" | "node" | "other";
+export type { RuntimeName };
 
 /** How GC cycles are observed: see the module documentation. */
 export type GcSignal = "performance_observer" | "finalization_sentinel";
@@ -67,21 +67,6 @@ export const GC_CYCLES_METRIC: MetricDefinition = Object.freeze({
     "A count, not GC time: GC time is only on Node (nodejs_gc_duration_seconds).",
   attributes: Object.freeze([RUNTIME_ATTRIBUTES.runtime, RUNTIME_ATTRIBUTES.gcSignal]),
 });
-
-interface RuntimeGlobals {
-  Deno?: { version?: { deno?: unknown } };
-  Bun?: { version?: unknown };
-  process?: { versions?: { node?: unknown } };
-}
-
-/** Which runtime runs this code: Deno and Bun first, since both also define `process`. */
-export function detectRuntime(globals: object = globalThis): RuntimeName {
-  const g = globals as RuntimeGlobals;
-  if (typeof g.Deno?.version?.deno === "string") return "deno";
-  if (typeof g.Bun?.version === "string") return "bun";
-  if (typeof g.process?.versions?.node === "string") return "node";
-  return "other";
-}
 
 interface PerformanceObserverLike {
   observe(options: { entryTypes: string[] }): void;
@@ -207,7 +192,7 @@ export function registerRuntimeMetrics(
 ): RuntimeMetricsRegistration {
   const provider = options.meterProvider ?? metrics.getMeterProvider();
   const observer = gcCycleObserver();
-  const runtime = detectRuntime();
+  const runtime = runtimeName();
   const attributes: Attributes = {
     ...options.attributes,
     [RUNTIME_ATTRIBUTES.runtime]: runtime,

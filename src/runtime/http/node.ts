@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { serveNode } from "./serve_node.ts";
+ * import { serveNode } from "./node.ts";
  * const server = await serveNode(() => Promise.resolve(new Response("ok")), 0, "127.0.0.1");
  * console.log(server.port > 0); // true
  * await server.close();
@@ -22,69 +22,26 @@
  * @module
  */
 
-import { type EncodedReply, encodedReply } from "./encoded_reply.ts";
-
-/**
- * What `serveFetch` serves: a fetch-style handler that may also reply with an
- * {@linkcode EncodedReply}. Deno and Bun get that as a `Response`; node:http writes
- * its bytes as they are.
- */
-export type ServeHandler = (request: Request) => Promise<Response | EncodedReply>;
-
-/**
- * The most requests one connection may have waiting for their responses to be
- * written (pipelined, or answered to a client that does not read): while it has
- * that many, no more of its input is parsed.
- */
-export const MAX_PENDING_REQUESTS_PER_CONNECTION = 16;
-
-/**
- * Body bytes of one connection's responses waiting to be written (handed to node:http,
- * not yet taken by the kernel) at or above which no more of its input is parsed.
- * Requests parsed in the turn that crossed it still get their responses, so a
- * connection holds at most this plus {@linkcode MAX_REQUESTS_PER_TURN} responses.
- */
-export const MAX_UNSENT_BYTES_PER_CONNECTION = 65536;
-
-/** Input of one connection handed to the HTTP parser per turn of the event loop. */
-export const INPUT_SLICE_BYTES = 4096;
-
-/**
- * Input handed to the parser at once. A request takes at least 18 bytes ("GET /
- * HTTP/1.1" and two line ends), so one piece completes at most 3 requests.
- */
-const INPUT_PIECE_BYTES = 64;
-
-/** Requests of one connection parsed per turn of the event loop, at most. */
-export const REQUESTS_PER_TURN = 4;
-
-/**
- * The most requests of one connection that reach the handler in one turn of the
- * event loop: the pieces stop once {@linkcode REQUESTS_PER_TURN} were parsed, and the
- * last piece may complete up to 3.
- */
-export const MAX_REQUESTS_PER_TURN = REQUESTS_PER_TURN + 3;
-
-/** Unparsed input of one connection above which the socket is no longer read. */
-export const MAX_BUFFERED_INPUT_BYTES = 65536;
-
-/**
- * Milliseconds a connection may stay silent (nothing read, nothing written, e.g. a
- * client that stopped reading its response) before it is closed.
- */
-export const CONNECTION_IDLE_TIMEOUT_MS = 30_000;
+import { type EncodedReply, encodedReply, type ServeHandler } from "./encoded_reply.ts";
+import {
+  CONNECTION_IDLE_TIMEOUT_MS,
+  INPUT_PIECE_BYTES,
+  INPUT_SLICE_BYTES,
+  MAX_BUFFERED_INPUT_BYTES,
+  MAX_PENDING_REQUESTS_PER_CONNECTION,
+  MAX_UNSENT_BYTES_PER_CONNECTION,
+  REQUESTS_PER_TURN,
+} from "./limits.ts";
+import { closeOnce, type FetchServer, urlHost } from "./server.ts";
 
 /** A running node:http server. */
-export interface NodeFetchServer {
+export interface NodeFetchServer extends FetchServer {
   readonly runtime: "node";
-  readonly port: number;
-  readonly hostname: string;
   /**
    * The most body bytes one connection has had waiting to be written so far (see
    * {@linkcode MAX_UNSENT_BYTES_PER_CONNECTION}).
    */
   peakUnsentBytes(): number;
-  close(): Promise<void>;
 }
 
 interface RawSocket {
@@ -262,11 +219,6 @@ function throttled(stream: NodeStream, socket: RawSocket): { conn: DuplexStream;
   return { conn, state };
 }
 
-/** Host part of a URL for `hostname` (IPv6 literals in brackets). */
-function urlHost(hostname: string, port: number): string {
-  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-}
-
 function toRequest(req: NodeIncoming, host: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -384,18 +336,18 @@ export async function serveNode(
   const address = listener.address();
   const bound = typeof address === "object" && address !== null ? address.port : port;
   host = urlHost(hostname, bound);
-  let closing: Promise<void> | undefined;
   return {
     runtime: "node",
     port: bound,
     hostname,
     peakUnsentBytes: () => peakUnsent,
-    close: () =>
-      closing ??= new Promise<void>((resolve, reject) => {
+    close: closeOnce(() =>
+      new Promise<void>((resolve, reject) => {
         listener.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections?.();
         server.close(() => {}); // stops the timeout checks; it never listened itself
         for (const socket of sockets) socket.destroy();
-      }),
+      })
+    ),
   };
 }

@@ -76,3 +76,17 @@ export function toResponse(reply: EncodedReply): Response {
 export function asResponse(reply: Response | EncodedReply): Response {
   return reply instanceof Response ? reply : toResponse(reply);
 }
+
+/**
+ * What the runtime servers serve: a fetch-style handler that may also reply with an
+ * {@linkcode EncodedReply}. Deno and Bun get that as a `Response`; node:http writes
+ * its bytes as they are.
+ *
+ * @example
+ * ```ts
+ * import { encodedReply, type ServeHandler } from "./encoded_reply.ts";
+ * const handler: ServeHandler = () => Promise.resolve(encodedReply(204, {}, null));
+ * console.log((await handler(new Request("http://localhost/"))).status); // 204
+ * ```
+ */
+export type ServeHandler = (request: Request) => Promise<Response | EncodedReply>;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { asResponse, encodedReply, toResponse } from "../src/telemetry/encoded_reply.ts";
+import { asResponse, encodedReply, toResponse } from "../src/runtime/http/encoded_reply.ts";
 
 describe("encodedReply", () => {
   it("keeps the body it is given, without a copy", () => {

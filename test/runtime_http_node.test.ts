@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { describe, it } from "node:test";
-import { encodedReply } from "../src/telemetry/encoded_reply.ts";
+import { encodedReply } from "../src/runtime/http/encoded_reply.ts";
 import {
   MAX_PENDING_REQUESTS_PER_CONNECTION,
   MAX_REQUESTS_PER_TURN,
   MAX_UNSENT_BYTES_PER_CONNECTION,
-  serveNode,
-} from "../src/telemetry/serve_node.ts";
+} from "../src/runtime/http/limits.ts";
+import { serveNode } from "../src/runtime/http/node.ts";
 
 // serveNode is what serveFetch runs on Node; Deno and Bun serve with their own servers.
 const onNode = typeof (globalThis as { Deno?: unknown }).Deno !== "object" &&
