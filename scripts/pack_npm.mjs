@@ -6,7 +6,8 @@
 //
 //   node scripts/pack_npm.mjs [output.tgz]     default: convpool-<version>.tgz
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { transformSync } from "esbuild";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +26,27 @@ export function run(command, args, options = {}) {
     );
   }
   return result.stdout;
+}
+
+/**
+ * `deno pack` transpiles only what the exports reach, and nothing imports a browser
+ * stand-in: each one the browser field names is transpiled here (its relative `.ts`
+ * imports pointed at the `.js` files beside it), so that every bundler finds
+ * JavaScript where the field points.
+ */
+function transpileBrowserStandIns(packageDir, browserField) {
+  for (const target of Object.values(browserField)) {
+    const output = join(packageDir, target);
+    if (existsSync(output)) continue;
+    const source = output.replace(/\.js$/, ".ts");
+    if (!existsSync(source)) throw new Error(`browser stand-in ${target} has no source`);
+    const { code } = transformSync(readFileSync(source, "utf8"), {
+      loader: "ts",
+      format: "esm",
+      target: "es2022",
+    });
+    writeFileSync(output, code.replace(/(from\s+["']\.{1,2}\/[^"']*)\.ts(["'])/g, "$1.js$2"));
+  }
 }
 
 /** Packs the repository into `output` and returns the tarball's package.json. */
@@ -49,6 +71,7 @@ export function packNpm(output) {
       ),
     );
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
+    transpileBrowserStandIns(join(work, "package"), manifest.browser);
     run("tar", ["-czf", resolve(output), "-C", work, "package"]);
     return manifest;
   } finally {

@@ -1,6 +1,14 @@
 // Packaging test: builds the npm tarball with `deno pack`, installs it into a scratch
 // project and imports and calls it from Node, Bun and Deno, the way a user would.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { packNpm, run } from "./pack_npm.mjs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +53,16 @@ try {
         : specifier.split("/")[0];
       if (!declared.has(name)) {
         throw new Error(`${file} imports ${specifier}, which the tarball does not declare`);
+      }
+    }
+  }
+
+  // Every file the browser field points at is shipped as JavaScript: bundlers other
+  // than esbuild do not fall back from a missing .js to its .ts source.
+  for (const [from, to] of Object.entries(manifest.browser ?? {})) {
+    for (const path of [from, to]) {
+      if (!path.endsWith(".js") || !existsSync(join(unpacked, "package", path))) {
+        throw new Error(`the browser field names ${path}, which the tarball lacks as JavaScript`);
       }
     }
   }
