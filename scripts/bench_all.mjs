@@ -102,6 +102,9 @@ const cell = (data, group, name) =>
 
 const lines = [];
 const convolveResults = {};
+/** Every "auto vs best JS peer" and "auto vs pffft OA" ratio of the tables, for the summary. */
+const versusJs = [];
+const versusPffft = [];
 for (const [name] of runtimes) {
   const data = readResults(`convolve.${name}.json`);
   if (data === undefined) continue;
@@ -132,6 +135,8 @@ for (const [name] of runtimes) {
       ...jsPeers.map((n) => cell(data, group, n)).filter((v) => v !== undefined),
     );
     const pffft = cell(data, group, "pffft OA");
+    versusJs.push(best / auto);
+    if (pffft !== undefined) versusPffft.push(pffft / auto);
     lines.push(
       `| ${group} | ${columns.map((n) => format(cell(data, group, n))).join(" | ")} | ${
         (best / auto).toFixed(1)
@@ -139,6 +144,20 @@ for (const [name] of runtimes) {
     );
   }
   lines.push("");
+}
+
+if (versusJs.length > 0) {
+  const range = (ratios) =>
+    `${Math.min(...ratios).toFixed(1)}x to ${Math.max(...ratios).toFixed(1)}x`;
+  lines.unshift(
+    `In this run, convpool auto is ${range(versusJs)} faster than the best pure-JavaScript ` +
+      "peer" +
+      (versusPffft.length > 0
+        ? `, and ${range(versusPffft)} faster than the overlap-add on pffft's WebAssembly SIMD FFT`
+        : "") +
+      ", over every size and runtime below.",
+    "",
+  );
 }
 
 const kernels = runtimes.map(([name]) => readResults(`wasm_kernels.${name}.json`)).filter(Boolean);
