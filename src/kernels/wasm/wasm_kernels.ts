@@ -43,6 +43,7 @@
 import type { Float } from "../../types.ts";
 import { convolveDirect } from "../direct.ts";
 import { checkPowerOfTwo, nextPowerOfTwo } from "../power_of_two.ts";
+import type { WindowKernel } from "../window_kernel.ts";
 import {
   chooseOverlapAddSize,
   effectiveSignal,
@@ -72,9 +73,6 @@ export interface WasmFftOptions {
   /** Complex FFT size to use (power of two >= 16); default: chosen by cost. */
   fftSize?: number;
 }
-
-/** The window signature every convolution kernel shares (TypeScript and WebAssembly). */
-export type WindowKernel = typeof convolveDirect;
 
 /** A frequency-domain window kernel: a {@linkcode WindowKernel} that takes options. */
 export type WasmFftKernel = (...args: [...Parameters<WindowKernel>, WasmFftOptions?]) => void;
