@@ -32,6 +32,7 @@
  * @module
  */
 
+import { rangeError } from "../../validate.ts";
 import { type MaintenanceTimer, startMaintenanceTimer } from "../../maintenance_timer.ts";
 import type { Float } from "../../types.ts";
 import { KernelSpectrumCache } from "./kernel_spectrum.ts";
@@ -513,11 +514,19 @@ export function releaseIdleWasmMemory(): number {
  */
 export function setWasmMemoryRetention(bytes: number, checkIntervalMs: number): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
-    throw new RangeError(`Expected a retention bound in bytes (an integer >= 0), got ${bytes}`);
+    throw rangeError(
+      "setWasmMemoryRetention",
+      "bytes",
+      "an integer >= 0 (a retention bound)",
+      bytes,
+    );
   }
   if (!Number.isSafeInteger(checkIntervalMs) || checkIntervalMs < 1) {
-    throw new RangeError(
-      `Expected a check interval in ms (an integer >= 1), got ${checkIntervalMs}`,
+    throw rangeError(
+      "setWasmMemoryRetention",
+      "checkIntervalMs",
+      "an integer >= 1 (milliseconds)",
+      checkIntervalMs,
     );
   }
   retainBytes = bytes;

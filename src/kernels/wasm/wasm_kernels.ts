@@ -41,6 +41,7 @@
  */
 
 import type { Float } from "../../types.ts";
+import { rangeError, typeError } from "../../validate.ts";
 import { convolveDirect } from "../direct.ts";
 import { checkPowerOfTwo, nextPowerOfTwo } from "../power_of_two.ts";
 import type { WindowKernel } from "../window_kernel.ts";
@@ -91,6 +92,9 @@ export interface WasmKernels {
   memoryBytes(): number;
 }
 
+/** The caller named in argument errors of the window kernels. */
+const CALLER = "WebAssembly kernels";
+
 /** A block-size heuristic of `wasm_cost_model.ts`. */
 type BlockSize = (nEff: number, m: number, f64: boolean) => number;
 
@@ -103,16 +107,10 @@ type BlockSize = (nEff: number, m: number, f64: boolean) => number;
  * array's real length, which a copy past the end of memory refuses.
  */
 function lengthOf(array: Float): number {
-  if (!ArrayBuffer.isView(array)) {
-    throw new TypeError("WebAssembly kernels: expected a typed array, received another object");
-  }
+  if (!ArrayBuffer.isView(array)) throw typeError(CALLER, "an array", "a typed array", array);
   const length = array.length;
   if ((length >>> 0) !== length) {
-    throw new TypeError(
-      `WebAssembly kernels: expected a typed array length, an integer in [0, 2^32), received ${
-        String(length)
-      }`,
-    );
+    throw typeError(CALLER, "a typed array's length", "an integer in [0, 2^32)", length);
   }
   return length;
 }
@@ -125,17 +123,14 @@ function checkWindow(
   length: number,
 ): void {
   const full = n + m - 1;
-  if (n === 0 || m === 0) {
-    throw new RangeError(`Expected non-empty signal and kernel, got lengths ${n} and ${m}`);
-  }
+  if (n === 0) throw rangeError(CALLER, "the signal's length", "at least 1", n);
+  if (m === 0) throw rangeError(CALLER, "the kernel's length", "at least 1", m);
   if (
     !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 ||
     start + length > full || length > outLength
   ) {
-    throw new RangeError(
-      `Expected a window inside [0, ${full}) that fits out (length ${outLength}), ` +
-        `got start ${start} and length ${length}`,
-    );
+    const inside = `inside [0, ${full}) and at most ${outLength} long (out's length)`;
+    throw rangeError(CALLER, "the window", inside, `start ${start}, length ${length}`);
   }
 }
 
@@ -534,21 +529,29 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
   const reLength = lengthOf(outRe);
   const imLength = lengthOf(outIm);
   if (reLength < half + 1 || imLength < half + 1) {
-    throw new RangeError(
-      `Expected outputs of length >= ${half + 1}, got ${reLength} and ${imLength}`,
+    const short = reLength < half + 1 ? outRe : outIm;
+    throw rangeError(
+      "realFftWasm",
+      reLength < half + 1 ? "outRe" : "outIm",
+      `at least ${half + 1} elements long`,
+      short,
     );
   }
   const f64 = outRe instanceof Float64Array;
   if ((outIm instanceof Float64Array) !== f64) {
-    throw new TypeError("Expected outRe and outIm of the same element type");
+    throw typeError(
+      "realFftWasm",
+      "outIm",
+      `a ${f64 ? "Float64Array" : "Float32Array"} like outRe`,
+      outIm,
+    );
   }
   const bytes = f64 ? 8 : 4;
   const scratch = alignUp(n * bytes) + half * bytes * 2 + 2 * alignUp((half + 1) * bytes);
   if (!instance.roomFor(fftTableBytes(half, f64) + scratch)) {
-    throw new RangeError(
-      `Expected a real FFT that fits the ${WASM_TEST_SETTINGS.memoryLimit}-byte linear memory, ` +
-        `got ${n} points`,
-    );
+    const fits =
+      `a length whose real FFT fits the ${WASM_TEST_SETTINGS.memoryLimit}-byte linear memory`;
+    throw rangeError("realFftWasm", "input", fits, input);
   }
   try {
     const tables = instance.fftTables(half, f64);
