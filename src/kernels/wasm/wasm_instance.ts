@@ -513,21 +513,12 @@ export function releaseIdleWasmMemory(): number {
  * ```
  */
 export function setWasmMemoryRetention(bytes: number, checkIntervalMs: number): void {
+  const caller = "setWasmMemoryRetention";
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
-    throw rangeError(
-      "setWasmMemoryRetention",
-      "bytes",
-      "an integer >= 0 (a retention bound)",
-      bytes,
-    );
+    throw rangeError(caller, "bytes", "an integer >= 0 (a retention bound)", bytes);
   }
   if (!Number.isSafeInteger(checkIntervalMs) || checkIntervalMs < 1) {
-    throw rangeError(
-      "setWasmMemoryRetention",
-      "checkIntervalMs",
-      "an integer >= 1 (milliseconds)",
-      checkIntervalMs,
-    );
+    throw rangeError(caller, "checkIntervalMs", "an integer >= 1", checkIntervalMs);
   }
   retainBytes = bytes;
   releaseCheckMs = checkIntervalMs;
