@@ -3,11 +3,14 @@ import { describe, it } from "node:test";
 import { convolveDirect } from "../src/kernels/direct.ts";
 import { convolveFft } from "../src/kernels/fft_convolve.ts";
 import { convolveOverlapAdd } from "../src/kernels/overlap_add.ts";
+import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolveDirectWasm } from "../src/kernels/wasm/wasm_kernels.ts";
 import type { ScratchWindowKernel, WindowKernel } from "../src/kernels/window_kernel.ts";
 import { CachedWorkspace } from "../src/kernels/workspace.ts";
 
-const windowKernels: WindowKernel[] = [convolveDirect, convolveDirectWasm];
+const windowKernels: WindowKernel[] = simdSupported()
+  ? [convolveDirect, convolveDirectWasm]
+  : [convolveDirect];
 const scratchKernels: ScratchWindowKernel[] = [convolveFft, convolveOverlapAdd];
 
 describe("WindowKernel", () => {

@@ -115,6 +115,7 @@ function lengthOf(array: Float): number {
   return length;
 }
 
+/** Throws unless the window `[start, start + length)` lies in the full output and fits `out`. */
 function checkWindow(
   n: number,
   m: number,
@@ -125,12 +126,14 @@ function checkWindow(
   const full = n + m - 1;
   if (n === 0) throw rangeError(CALLER, "the signal's length", "at least 1", n);
   if (m === 0) throw rangeError(CALLER, "the kernel's length", "at least 1", m);
-  if (
-    !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 ||
-    start + length > full || length > outLength
-  ) {
-    const inside = `inside [0, ${full}) and at most ${outLength} long (out's length)`;
-    throw rangeError(CALLER, "the window", inside, `start ${start}, length ${length}`);
+  if (!Number.isInteger(start) || start < 0 || start > full) {
+    const inside = `an integer in [0, ${full}] (the full output's length)`;
+    throw rangeError(CALLER, "start", inside, start);
+  }
+  const most = Math.min(full - start, outLength);
+  if (!Number.isInteger(length) || length < 0 || length > most) {
+    const fits = `an integer in [0, ${most}] (inside the full output and out's length)`;
+    throw rangeError(CALLER, "length", fits, length);
   }
 }
 
