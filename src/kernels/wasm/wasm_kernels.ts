@@ -137,6 +137,16 @@ function checkWindow(
   }
 }
 
+/**
+ * What every call does when an exception leaves it part-way: drops the instance, so
+ * that whatever the call wrote no later call can see, and returns the exception for
+ * the caller to rethrow (`throw withInstanceDropped(error)`).
+ */
+function withInstanceDropped(error: unknown): unknown {
+  dropWasmInstance();
+  return error;
+}
+
 function requireInstance(): WasmInstance {
   const instance = currentWasmInstance();
   if (instance === null) {
@@ -242,8 +252,7 @@ export function convolveDirectWasm(
     else instance.exports.directWindowF32(xp, hr, y, n, m, start, count, correlate);
     instance.copyOut(0, out, y, length, f64);
   } catch (error) {
-    dropWasmInstance();
-    throw error;
+    throw withInstanceDropped(error);
   }
 }
 
@@ -463,8 +472,7 @@ function overlapAddWithBlocks(
   try {
     overlapAddWindow(instance, signal, kernel, out, start, length, reverseKernel, size, f64, n, m);
   } catch (error) {
-    dropWasmInstance();
-    throw error;
+    throw withInstanceDropped(error);
   }
 }
 
@@ -574,8 +582,7 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
     instance.copyOut(0, outRe, oRe, half + 1, f64);
     instance.copyOut(1, outIm, oIm, half + 1, f64);
   } catch (error) {
-    dropWasmInstance();
-    throw error;
+    throw withInstanceDropped(error);
   }
 }
 
