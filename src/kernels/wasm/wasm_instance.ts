@@ -156,10 +156,8 @@ export class WasmInstance {
     if (end <= have) return;
     const limit = WASM_TEST_SETTINGS.memoryLimit;
     if (!Number.isSafeInteger(end) || end > limit) {
-      throw new RangeError(
-        `WebAssembly kernels: memory must stay within ${limit} bytes, ` +
-          `received a request for ${end}`,
-      );
+      const what = "the linear memory a call needs (bytes)";
+      throw rangeError("WebAssembly kernels", what, `at most ${limit}`, end);
     }
     try {
       this.memory.grow(Math.ceil((end - have) / 65536));

@@ -504,12 +504,11 @@ function fftBeyondMemory(
     )
     : 0;
   if (piece === 0) {
-    throw new RangeError(
-      `WebAssembly FFT kernels: a ${f64 ? "float64" : "float32"} kernel must have at most ` +
-        `${wasmFftTapLimit(f64)} taps to fit the ${WASM_TEST_SETTINGS.memoryLimit}-byte ` +
-        `linear memory${options?.fftSize === undefined ? "" : ` at fftSize ${size}`}, ` +
-        `received ${m} taps (signal ${n}, output window ${length})`,
-    );
+    const what = `a ${f64 ? "float64" : "float32"} kernel (signal ${n}, output window ${length})`;
+    const at = options?.fftSize === undefined ? "" : ` at fftSize ${size}`;
+    const fits = `at most ${wasmFftTapLimit(f64)} taps to fit the ` +
+      `${WASM_TEST_SETTINGS.memoryLimit}-byte linear memory${at}`;
+    throw rangeError("WebAssembly FFT kernels", what, fits, kernel);
   }
   const window = (s: Float, k: Float, o: Float, st: number, l: number, r: boolean) =>
     overlapAddWithBlocks(s, k, o, st, l, r, undefined, blockSize);
