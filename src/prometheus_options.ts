@@ -5,12 +5,13 @@
  *
  * @example
  * ```ts
- * import { checkOptions, HANDLER_OPTION_KEYS } from "./prometheus_options.ts";
+ * import { checkOptions, HANDLER_OPTION_KEYS, SERVE_OPTION_KEYS } from "./prometheus_options.ts";
  * checkOptions("createMetricsHandler", { path: "/metrics" }, HANDLER_OPTION_KEYS); // ok
  * try {
- *   checkOptions("serveMetrics", { host: "0.0.0.0" }, HANDLER_OPTION_KEYS);
+ *   checkOptions("serveMetrics", { host: "0.0.0.0" }, SERVE_OPTION_KEYS);
  * } catch (error) {
- *   console.log((error as Error).message); // ... did you mean "hostname"? ...
+ *   console.log((error as Error).message);
+ *   // serveMetrics: an option must be one of ... (did you mean "hostname"?), received "host"
  * }
  * ```
  *
@@ -19,7 +20,7 @@
 
 import { readEnvironment } from "./runtime/env.ts";
 import type { Attributes } from "@opentelemetry/api";
-import { errorMessage, rangeError, typeError } from "./validate.ts";
+import { rangeError, typeError } from "./validate.ts";
 
 type Check = (caller: string, key: string, value: unknown) => void;
 
@@ -98,9 +99,7 @@ export function checkOptions(caller: string, options: unknown, keys: readonly st
       const hint = suggestion !== undefined && keys.includes(suggestion)
         ? ` (did you mean ${JSON.stringify(suggestion)}?)`
         : "";
-      throw new TypeError(
-        errorMessage(caller, "an option", `one of ${keys.join(", ")}`, key) + hint,
-      );
+      throw typeError(caller, "an option", `one of ${keys.join(", ")}${hint}`, key);
     }
     const value = (options as Record<string, unknown>)[key];
     if (value !== undefined) SERVE_CHECKS[key](caller, key, value);

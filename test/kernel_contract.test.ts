@@ -28,8 +28,8 @@ import {
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
-  type WindowKernel,
 } from "../src/kernels/wasm/wasm_kernels.ts";
+import type { WindowKernel } from "../src/kernels/window_kernel.ts";
 import { CachedWorkspace } from "../src/kernels/workspace.ts";
 import type { Float } from "../src/types.ts";
 import {

@@ -40,7 +40,7 @@ describe("checkOptions", () => {
       {
         name: "TypeError",
         message:
-          /^serveMetrics: an option must be one of .*hostname.*, received "host" \(did you mean "hostname"\?\)$/,
+          /^serveMetrics: an option must be one of .*hostname.* \(did you mean "hostname"\?\), received "host"$/,
       },
     );
     // The handler has no hostname: no suggestion, and port is unknown there too.

@@ -133,7 +133,7 @@ describe("serveMetrics", () => {
     await assert.rejects(serveMetrics({ host: "0.0.0.0", port: 0 } as never), {
       name: "TypeError",
       message:
-        /^serveMetrics: an option must be one of .*hostname.*, received "host" \(did you mean "hostname"\?\)$/,
+        /^serveMetrics: an option must be one of .*hostname.* \(did you mean "hostname"\?\), received "host"$/,
     });
     await assert.rejects(serveMetrics({ hostname: "" }), /hostname must be a non-empty string/);
   });

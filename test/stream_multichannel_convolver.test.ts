@@ -153,14 +153,22 @@ describe("MultichannelConvolver", () => {
       [
         () => new MultichannelConvolver([[h, new Float64Array(2) as never]]),
         "TypeError",
-        /one type, received Float64Array/,
+        /kernels\[0\]\[1\] must be a Float32Array: kernels are all of one type, received Float64Array/,
       ],
-      [() => new MultichannelConvolver([[null]]), "TypeError", /at least one kernel/],
-      [() => new MultichannelConvolver([[new Float32Array(0)]]), "RangeError", /must not be empty/],
+      [
+        () => new MultichannelConvolver([[null]]),
+        "TypeError",
+        /kernels must be a matrix of at least one kernel, not only nulls, received Array/,
+      ],
+      [
+        () => new MultichannelConvolver([[new Float32Array(0)]]),
+        "RangeError",
+        /kernels\[0\]\[0\] must be non-empty, received Float32Array\(length 0\)/,
+      ],
       [
         () => new MultichannelConvolver([[new Float32Array([1, NaN])]]),
         "RangeError",
-        /finite, received NaN at kernels\[0\]\[0\]\[1\]/,
+        /kernels\[0\]\[0\]\[1\] must be finite, received number NaN/,
       ],
       [
         () => new MultichannelConvolver([[h]], { blockSize: 100 }),
@@ -194,7 +202,7 @@ describe("MultichannelConvolver", () => {
       [
         () => stereo.process([a, new Float32Array(3)]),
         "RangeError",
-        /one length, received Float32Array\(length 3\) at inputs\[1\] after length 4/,
+        /inputs\[1\] must be of length 4 like the input channels before it, received Float32Array\(length 3\)/,
       ],
       [
         () => stereo.process([a, a], [a]),
@@ -209,12 +217,12 @@ describe("MultichannelConvolver", () => {
       [
         () => stereo.process([a, a], [a, new Float32Array(3)]),
         "RangeError",
-        /outputs\[1\] must have at least 4 elements/,
+        /outputs\[1\] must be at least 4 elements long, received Float32Array\(length 3\)/,
       ],
       [
         () => stereo.flush([new Float32Array(0), a]),
         "RangeError",
-        /flush: outputs\[0\] must have at least 1 elements/,
+        /flush: outputs\[0\] must be at least 1 elements long/,
       ],
     );
     for (const [action, name, message] of cases) assert.throws(action, { name, message });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { createEngine, defaultBlockSize, StreamingConvolver } from "../mod.ts";
+import { recordStreamOperation, startStreamOperation } from "../src/stream/streaming_convolver.ts";
 import {
   METHOD_INDEX,
   OPERATION_INDEX,
@@ -360,4 +361,26 @@ describe("StreamingConvolver in steady state", () => {
       engine.close();
     });
   }
+});
+
+describe("startStreamOperation and recordStreamOperation", () => {
+  it("count one stream operation per pair, timed only when a weight was given", () => {
+    const metrics = new OperationMetrics();
+    const pair = pairIndex(OPERATION_INDEX.stream, METHOD_INDEX.direct);
+    metrics.timing = false;
+    const untimed = startStreamOperation(metrics, 1000);
+    assert.equal(untimed, 0);
+    recordStreamOperation(metrics, METHOD_INDEX.direct, untimed);
+    assert.equal(metrics.operations[pair], 1);
+    assert.equal(metrics.durationCount[pair], 0);
+    metrics.timing = true;
+    let timed = 0;
+    for (let i = 0; i < 10_000 && timed === 0; i++) {
+      timed = startStreamOperation(metrics, 1e9);
+      if (timed === 0) recordStreamOperation(metrics, METHOD_INDEX.direct, 0);
+    }
+    assert.ok(timed > 0, "a large operation is sampled for timing");
+    recordStreamOperation(metrics, METHOD_INDEX.direct, timed);
+    assert.ok(metrics.durationCount[pair] > 0);
+  });
 });

@@ -193,13 +193,24 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
   it("rejects windows outside the full output", () => {
     const x = new Float32Array(4);
     const h = new Float32Array(2);
+    const rejects = (action: () => void, message: RegExp) =>
+      assert.throws(action, { name: "RangeError", message });
     for (const [, kernel] of METHODS) {
-      assert.throws(() => kernel(x, h, new Float32Array(6), 0, 6, false), RangeError);
-      assert.throws(() => kernel(x, h, new Float32Array(2), 0, 3, false), RangeError);
-      assert.throws(() => kernel(x, h, new Float32Array(5), -1, 2, false), RangeError);
-      assert.throws(
+      rejects(
+        () => kernel(x, h, new Float32Array(6), 0, 6, false),
+        /^WebAssembly kernels: length must be an integer in \[0, 5\] .*, received number 6$/,
+      );
+      rejects(
+        () => kernel(x, h, new Float32Array(2), 0, 3, false),
+        /length must be an integer in \[0, 2\] .*, received number 3$/,
+      );
+      rejects(
+        () => kernel(x, h, new Float32Array(5), -1, 2, false),
+        /start must be an integer in \[0, 5\] .*, received number -1$/,
+      );
+      rejects(
         () => kernel(new Float32Array(0), h, new Float32Array(5), 0, 0, false),
-        RangeError,
+        /the signal's length must be at least 1, received number 0$/,
       );
     }
   });
@@ -291,10 +302,13 @@ describe("WebAssembly linear memory release", { skip: !wasmAvailable }, () => {
   );
 
   it("rejects a bad bound or interval with the value quoted", () => {
-    assert.throws(() => setWasmMemoryRetention(-1, 5000), /got -1/);
+    assert.throws(
+      () => setWasmMemoryRetention(-1, 5000),
+      /^RangeError: setWasmMemoryRetention: bytes must be an integer >= 0 .*, received number -1$/,
+    );
     assert.throws(() => setWasmMemoryRetention(1.5, 5000), RangeError);
-    assert.throws(() => setWasmMemoryRetention(BOUND, 0), /got 0/);
-    assert.throws(() => setWasmMemoryRetention(BOUND, NaN), /got NaN/);
+    assert.throws(() => setWasmMemoryRetention(BOUND, 0), /checkIntervalMs .* received number 0$/);
+    assert.throws(() => setWasmMemoryRetention(BOUND, NaN), /received number NaN$/);
   });
 });
 

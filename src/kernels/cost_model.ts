@@ -121,39 +121,33 @@ export function directInteriorOutputs(n: number, m: number, start: number, lengt
   return Math.max(0, Math.min(start + length, n) - Math.max(start, m - 1));
 }
 
-/** Predicted time (ns) of the direct kernel for the window `[start, start + length)`. */
-export function directCost(
+/**
+ * A kernel's predicted time (ns) for the window `[start, start + length)` of an
+ * `n`-sample signal and an `m`-tap kernel, with the fitted constants `c`.
+ */
+export type WindowCost = (
   n: number,
   m: number,
   start: number,
   length: number,
   c: Readonly<CostConstants>,
-): number {
+) => number;
+
+/** Predicted time (ns) of the direct kernel for the window `[start, start + length)`. */
+export const directCost: WindowCost = (n, m, start, length, c) => {
   const interior = directInteriorOutputs(n, m, start, length) * m;
   const edge = directMultiplyAdds(n, m, start, length) - interior;
   return c.directPerMultiplyAdd * interior + c.directPerEdgeMultiplyAdd * edge +
     c.directPerOutput * length;
-}
+};
 
 /** Predicted time (ns) of the single-FFT kernel for the window `[start, start + length)`. */
-export function fftCost(
-  n: number,
-  m: number,
-  start: number,
-  length: number,
-  c: Readonly<CostConstants>,
-): number {
+export const fftCost: WindowCost = (n, m, start, length, c) => {
   return c.fftPerPoint * 3 * transformUnits(fftSizeForWindow(n, m, start, length)) + c.fftPerCall;
-}
+};
 
 /** Predicted time (ns) of the overlap-add kernel for the window `[start, start + length)`. */
-export function overlapAddCost(
-  n: number,
-  m: number,
-  start: number,
-  length: number,
-  c: Readonly<CostConstants>,
-): number {
+export const overlapAddCost: WindowCost = (n, m, start, length, c) => {
   const long = Math.max(n, m), short = Math.min(n, m);
   const block = chooseBlockSize(long, short);
   const step = block - short + 1;
@@ -162,7 +156,7 @@ export function overlapAddCost(
   const blocks = Math.max(last - first, 1);
   return c.overlapAddPerPoint * (2 * blocks + 1) * transformUnits(block) +
     c.overlapAddPerBlock * blocks + c.fftPerCall;
-}
+};
 
 /** Predicts the running time of every kernel for the given window. */
 export function estimateCosts(

@@ -19,6 +19,7 @@
  */
 
 import type { Float } from "../types.ts";
+import type { WindowKernel } from "./window_kernel.ts";
 
 /**
  * Writes `out[i] = full[start + i]` for `i` in `[0, length)`, where
@@ -27,14 +28,7 @@ import type { Float } from "../types.ts";
  * which turns the convolution into a correlation without copying the kernel.
  * Allocates nothing.
  */
-export function convolveDirect(
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-): void {
+export const convolveDirect: WindowKernel = (signal, kernel, out, start, length, reverseKernel) => {
   const n = signal.length;
   const m = kernel.length;
   const end = start + length;
@@ -53,7 +47,7 @@ export function convolveDirect(
   for (let k = interiorEnd; k < end; k++) {
     out[k - start] = edgeOutput(signal, kernel, k, reverseKernel);
   }
-}
+};
 
 /** One output whose taps run off an end of the signal (or of the kernel). */
 function edgeOutput(signal: Float, kernel: Float, k: number, reverseKernel: boolean): number {

@@ -136,7 +136,7 @@ const choiceValues = new Uint8Array(CHOICE_CACHE_SLOTS);
 
 /**
  * Runs `kernelMethod` on the active kernel set: writes `out[i] = full[start + i]`
- * for `i < length` (see `direct.ts` for the window contract). `workspace` supplies
+ * for `i < length` (see `window_kernel.ts` for the window contract). `workspace` supplies
  * the TypeScript FFT kernels' scratch (see {@linkcode needsScratch}); when it is
  * undefined they get a private one.
  */

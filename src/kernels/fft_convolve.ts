@@ -22,10 +22,9 @@
  * @module
  */
 
-import type { Float } from "../types.ts";
 import { getRealFftPlan, multiplySpectra } from "./real_fft.ts";
 import { nextPowerOfTwo } from "./power_of_two.ts";
-import type { Workspace } from "./workspace.ts";
+import type { ScratchWindowKernel } from "./window_kernel.ts";
 
 /**
  * Smallest power-of-two transform size whose circular convolution of a length-`n`
@@ -45,15 +44,15 @@ export function fftSizeForWindow(n: number, m: number, start: number, length: nu
  * values) comes from `workspace`; nothing is allocated once the transform size
  * has been seen.
  */
-export function convolveFft(
-  signal: Float,
-  kernel: Float,
-  out: Float,
-  start: number,
-  length: number,
-  reverseKernel: boolean,
-  workspace: Workspace,
-): void {
+export const convolveFft: ScratchWindowKernel = (
+  signal,
+  kernel,
+  out,
+  start,
+  length,
+  reverseKernel,
+  workspace,
+) => {
   if (length <= 0) return;
   const n = signal.length;
   const m = kernel.length;
@@ -71,4 +70,4 @@ export function convolveFft(
   // The kernel's spectrum is no longer needed: its array receives the result.
   plan.inverse(signalSpectrum, kernelSpectrum);
   for (let i = 0; i < length; i++) out[i] = kernelSpectrum[start + i];
-}
+};

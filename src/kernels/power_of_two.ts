@@ -12,7 +12,7 @@
  * @module
  */
 
-import { describeValue } from "../validate.ts";
+import { rangeError } from "../validate.ts";
 
 /**
  * Smallest power of two that is `>= value` and `>= floor` (the floor must itself be
@@ -56,7 +56,7 @@ export function isPowerOfTwo(value: unknown): value is number {
  *   checkPowerOfTwo(100, 8, 65536, "StreamingConvolver", "blockSize");
  * } catch (error) {
  *   console.log((error as Error).message);
- *   // StreamingConvolver: blockSize must be a power of two from 8 to 65536, received 100
+ *   // StreamingConvolver: blockSize must be a power of two from 8 to 65536, received number 100
  * }
  * ```
  */
@@ -69,7 +69,5 @@ export function checkPowerOfTwo(
 ): asserts value is number {
   if (isPowerOfTwo(value) && value >= min && value <= max) return;
   const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
-  throw new RangeError(
-    `${caller}: ${what} must be a power of two ${range}, received ${describeValue(value)}`,
-  );
+  throw rangeError(caller, what, `a power of two ${range}`, value);
 }

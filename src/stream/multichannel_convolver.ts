@@ -25,47 +25,27 @@
  * @module
  */
 
-import type { AllocationEngine } from "../alloc/engine.ts";
 import { resolveMetrics } from "../convolve.ts";
-import {
-  METHOD_INDEX,
-  OPERATION_INDEX,
-  type OperationMetrics,
-} from "../metrics/operation_metrics.ts";
-import {
-  operationSampleWeight,
-  recordOperation,
-  recordTimedOperation,
-  startOperationTimer,
-} from "../metrics/record.ts";
+import { METHOD_INDEX, type OperationMetrics } from "../metrics/operation_metrics.ts";
 import type { Float } from "../types.ts";
-import { describeValue, isFloatArray } from "../validate.ts";
+import { isFloatArray, rangeError, typeError } from "../validate.ts";
 import { createFdlEngine, type FdlEngine, type FdlPath } from "./partitioned/fdl_engine.ts";
 import {
   checkBackend,
   checkBlockSize,
+  recordStreamOperation,
+  startStreamOperation,
   type StreamingBackend,
   StreamingConvolver,
+  type StreamingConvolverOptions,
 } from "./streaming_convolver.ts";
 
-/** Options of {@linkcode MultichannelConvolver}. */
-export interface MultichannelConvolverOptions {
-  /**
-   * Block size in samples, a power of two from 8 to 65536: the direct head's length
-   * and the smallest partition. For real-time audio use the render quantum (128):
-   * every block then costs about the same. Default: as for `StreamingConvolver`.
-   */
-  blockSize?: number;
-  /**
-   * Engine whose metrics count the operations (default: the process-wide default
-   * engine); the convolver uses nothing else of it.
-   */
-  engine?: AllocationEngine;
-  /** The metrics sink that counts the operations (instead of an engine's; not with `engine`). */
-  metrics?: OperationMetrics;
-  /** `"auto"` (default: WebAssembly SIMD where available) or `"typescript"`. */
-  backend?: "auto" | "typescript";
-}
+/**
+ * Options of {@linkcode MultichannelConvolver}: those of `StreamingConvolver`
+ * (`blockSize`, `engine`, `metrics`, `backend`), with the same meaning and defaults;
+ * the block size applies to every path.
+ */
+export type MultichannelConvolverOptions = StreamingConvolverOptions;
 
 const CALLER = "MultichannelConvolver";
 const MAX_CHANNELS = 32;
@@ -79,10 +59,11 @@ function checkKernels(
   kernels: unknown,
 ): { paths: CheckedPath[]; inputs: number; outputs: number; f64: boolean } {
   if (!Array.isArray(kernels) || kernels.length === 0 || kernels.length > MAX_CHANNELS) {
-    throw new TypeError(
-      `${CALLER}: kernels must be an array of 1 to ${MAX_CHANNELS} rows (one per input channel), received ${
-        describeValue(kernels)
-      }`,
+    throw typeError(
+      CALLER,
+      "kernels",
+      `an array of 1 to ${MAX_CHANNELS} rows (one per input channel)`,
+      kernels,
     );
   }
   const outputs = Array.isArray(kernels[0]) ? kernels[0].length : 0;
@@ -91,50 +72,48 @@ function checkKernels(
   for (let i = 0; i < kernels.length; i++) {
     const row: unknown = kernels[i];
     if (!Array.isArray(row) || row.length !== outputs || outputs === 0 || outputs > MAX_CHANNELS) {
-      throw new TypeError(
-        `${CALLER}: kernels[${i}] must be an array of 1 to ${MAX_CHANNELS} kernels or nulls, as long as kernels[0], received ${
-          describeValue(row)
-        }`,
+      throw typeError(
+        CALLER,
+        `kernels[${i}]`,
+        `an array of 1 to ${MAX_CHANNELS} kernels or nulls, as long as kernels[0]`,
+        row,
       );
     }
     for (let o = 0; o < outputs; o++) {
       const kernel: unknown = row[o];
       if (kernel === null) continue;
       if (!isFloatArray(kernel)) {
-        throw new TypeError(
-          `${CALLER}: kernels[${i}][${o}] must be a Float32Array, Float64Array or null, received ${
-            describeValue(kernel)
-          }`,
+        throw typeError(
+          CALLER,
+          `kernels[${i}][${o}]`,
+          "a Float32Array, Float64Array or null",
+          kernel,
         );
       }
       const isF64 = kernel instanceof Float64Array;
       if (f64 !== null && isF64 !== f64) {
-        throw new TypeError(
-          `${CALLER}: kernels must all be of one type, received ${
-            describeValue(kernel)
-          } at [${i}][${o}]`,
+        const type = f64 ? "Float64Array" : "Float32Array";
+        throw typeError(
+          CALLER,
+          `kernels[${i}][${o}]`,
+          `a ${type}: kernels are all of one type`,
+          kernel,
         );
       }
       f64 = isF64;
       if (kernel.length === 0) {
-        throw new RangeError(
-          `${CALLER}: kernels[${i}][${o}] must not be empty, received ${describeValue(kernel)}`,
-        );
+        throw rangeError(CALLER, `kernels[${i}][${o}]`, "non-empty", kernel);
       }
       for (let t = 0; t < kernel.length; t++) {
         if (!Number.isFinite(kernel[t])) {
-          throw new RangeError(
-            `${CALLER}: kernel values must be finite, received ${
-              kernel[t]
-            } at kernels[${i}][${o}][${t}]`,
-          );
+          throw rangeError(CALLER, `kernels[${i}][${o}][${t}]`, "finite", kernel[t]);
         }
       }
       paths.push({ input: i, output: o, kernel: kernel.slice() });
     }
   }
   if (f64 === null) {
-    throw new TypeError(`${CALLER}: kernels must hold at least one kernel, received only nulls`);
+    throw typeError(CALLER, "kernels", "a matrix of at least one kernel, not only nulls", kernels);
   }
   return { paths, inputs: kernels.length, outputs, f64 };
 }
@@ -183,9 +162,7 @@ export class MultichannelConvolver<T extends Float = Float32Array> {
    */
   constructor(kernels: readonly (readonly (T | null)[])[], options?: MultichannelConvolverOptions) {
     if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(
-        `${CALLER}: options must be an object, received ${describeValue(options)}`,
-      );
+      throw typeError(CALLER, "options", "an object", options);
     }
     const { paths, inputs, outputs, f64 } = checkKernels(kernels);
     let m = 1;
@@ -224,52 +201,39 @@ export class MultichannelConvolver<T extends Float = Float32Array> {
    */
   process(inputs: readonly Float[], outputs?: T[]): T[] {
     if (!Array.isArray(inputs) || inputs.length !== this.inputs) {
-      throw new TypeError(
-        `${CALLER}.process: inputs must be an array of ${this.inputs} channel arrays, received ${
-          describeValue(inputs)
-        }`,
+      throw typeError(
+        `${CALLER}.process`,
+        "inputs",
+        `an array of ${this.inputs} channel arrays`,
+        inputs,
       );
     }
     let n = -1;
     for (let c = 0; c < inputs.length; c++) {
       const channel: unknown = inputs[c];
       if (!isFloatArray(channel)) {
-        throw new TypeError(
-          `${CALLER}.process: inputs[${c}] must be a Float32Array or Float64Array, received ${
-            describeValue(channel)
-          }`,
+        throw typeError(
+          `${CALLER}.process`,
+          `inputs[${c}]`,
+          "a Float32Array or Float64Array",
+          channel,
         );
       }
       if (n >= 0 && channel.length !== n) {
-        throw new RangeError(
-          `${CALLER}.process: input channels must have one length, received ${
-            describeValue(channel)
-          } at inputs[${c}] after length ${n}`,
+        throw rangeError(
+          `${CALLER}.process`,
+          `inputs[${c}]`,
+          `of length ${n} like the input channels before it`,
+          channel,
         );
       }
       n = channel.length;
     }
     const targets = this.#targets(n, outputs, "process");
     if (n === 0) return targets;
-    const weight = this.#metrics.timing ? operationSampleWeight(n * this.kernelLength) : 0;
-    if (weight > 0) startOperationTimer();
+    const weight = startStreamOperation(this.#metrics, n * this.kernelLength);
     this.#run(inputs, n, targets);
-    if (weight > 0) {
-      recordTimedOperation(
-        this.#metrics,
-        OPERATION_INDEX.stream,
-        METHOD_INDEX.overlap_add,
-        weight,
-      );
-    } else {
-      recordOperation(
-        this.#metrics,
-        OPERATION_INDEX.stream,
-        METHOD_INDEX.overlap_add,
-        -1,
-        0,
-      );
-    }
+    recordStreamOperation(this.#metrics, METHOD_INDEX.overlap_add, weight);
     return targets;
   }
 
@@ -305,27 +269,25 @@ export class MultichannelConvolver<T extends Float = Float32Array> {
       return fresh;
     }
     if (!Array.isArray(outputs) || outputs.length !== this.outputs) {
-      throw new TypeError(
-        `${CALLER}.${method}: outputs must be an array of ${this.outputs} channel arrays, received ${
-          describeValue(outputs)
-        }`,
+      throw typeError(
+        `${CALLER}.${method}`,
+        "outputs",
+        `an array of ${this.outputs} channel arrays`,
+        outputs,
       );
     }
     const type = this.#f64 ? "Float64Array" : "Float32Array";
     for (let o = 0; o < outputs.length; o++) {
       const out: unknown = outputs[o];
       if (!isFloatArray(out) || (out instanceof Float64Array) !== this.#f64) {
-        throw new TypeError(
-          `${CALLER}.${method}: outputs[${o}] must be a ${type} like the kernels, received ${
-            describeValue(out)
-          }`,
-        );
+        throw typeError(`${CALLER}.${method}`, `outputs[${o}]`, `a ${type} like the kernels`, out);
       }
       if (out.length < n) {
-        throw new RangeError(
-          `${CALLER}.${method}: outputs[${o}] must have at least ${n} elements, received ${
-            describeValue(out)
-          }`,
+        throw rangeError(
+          `${CALLER}.${method}`,
+          `outputs[${o}]`,
+          `at least ${n} elements long`,
+          out,
         );
       }
     }

@@ -169,6 +169,48 @@ export function checkBlockSize(value: unknown, m: number, caller = CALLER): numb
 }
 
 /**
+ * Starts the sampled timing of one `stream` operation of `work` multiply-adds: its
+ * weight in the latency histogram, 0 when this call is not timed (then nothing
+ * starts). Pass the weight to {@linkcode recordStreamOperation} when the work is done.
+ *
+ * @example
+ * ```ts
+ * import { recordStreamOperation, startStreamOperation } from "./streaming_convolver.ts";
+ * import { createEngine } from "../../mod.ts";
+ * const metrics = createEngine().metrics;
+ * const weight = startStreamOperation(metrics, 128 * 64);
+ * recordStreamOperation(metrics, 0, weight); // one stream operation, method index 0
+ * ```
+ */
+export function startStreamOperation(metrics: OperationMetrics, work: number): number {
+  const weight = metrics.timing ? operationSampleWeight(work) : 0;
+  if (weight > 0) startOperationTimer();
+  return weight;
+}
+
+/**
+ * Counts one `stream` operation of method index `method` in `metrics`, with its
+ * duration when {@linkcode startStreamOperation} gave it a weight. The clock reading
+ * stays in the recorder's own storage: a start time kept in a local across the call
+ * could be boxed on the heap.
+ *
+ * @example
+ * ```ts
+ * import { recordStreamOperation } from "./streaming_convolver.ts";
+ * import { createEngine } from "../../mod.ts";
+ * recordStreamOperation(createEngine().metrics, 0, 0); // counted, not timed
+ * ```
+ */
+export function recordStreamOperation(
+  metrics: OperationMetrics,
+  method: number,
+  weight: number,
+): void {
+  if (weight > 0) recordTimedOperation(metrics, OPERATION_INDEX.stream, method, weight);
+  else recordOperation(metrics, OPERATION_INDEX.stream, method, -1, 0);
+}
+
+/**
  * `target[to + i] = source[from + i]` for `i` in `[0, count)`: the only loop that
  * touches the caller's array types (Float32Array or Float64Array, in or out), kept
  * apart so that the loops around it see float64 arrays only.
@@ -367,17 +409,9 @@ export class StreamingConvolver<T extends Float = Float32Array> {
     const n = input.length;
     const target = this.#target(n, out, "process");
     if (n === 0) return target;
-    const metrics = this.#metrics;
-    const weight = metrics.timing ? operationSampleWeight(n * this.kernelLength) : 0;
-    if (weight > 0) startOperationTimer();
+    const weight = startStreamOperation(this.#metrics, n * this.kernelLength);
     this.#run(input, n, target);
-    // The clock reading stays in the recorder's own storage: a start time kept in a
-    // local across the call could be boxed on the heap.
-    if (weight > 0) {
-      recordTimedOperation(metrics, OPERATION_INDEX.stream, this.#method, weight);
-    } else {
-      recordOperation(metrics, OPERATION_INDEX.stream, this.#method, -1, 0);
-    }
+    recordStreamOperation(this.#metrics, this.#method, weight);
     return target;
   }
 

@@ -23,6 +23,57 @@
 import { decodeBase64 } from "../../runtime/base64.ts";
 import { WASM_BASE64 } from "./convpool_bytes.ts";
 
+/**
+ * Direct window in one call: xp holds the signal at element m - 1, hr the kernel as
+ * given; zero padding and the reversal (unless `correlate` is 1) happen inside.
+ */
+type DirectWindowCall = (
+  xp: number,
+  hr: number,
+  y: number,
+  n: number,
+  m: number,
+  start: number,
+  count: number,
+  correlate: number,
+) => void;
+
+/** Real FFT of n points at x into n/2+1 bins at outRe and outIm (wRe, wIm: scratch). */
+type RealFftCall = (
+  x: number,
+  n: number,
+  outRe: number,
+  outIm: number,
+  wRe: number,
+  wIm: number,
+  tw: number,
+  pos: number,
+  rt: number,
+) => void;
+
+/** Kernel spectrum (scrambled, scaled by 1/n) of the m taps at h. */
+type SpectrumCall = (h: number, m: number, hRe: number, hIm: number, n: number, tw: number) => void;
+
+/** Fused overlap-add window: blocks of len samples of x through transforms of size n. */
+type OverlapAddCall = (
+  x: number,
+  nx: number,
+  m: number,
+  hRe: number,
+  hIm: number,
+  n: number,
+  len: number,
+  tw: number,
+  wRe: number,
+  wIm: number,
+  y: number,
+  start: number,
+  length: number,
+) => void;
+
+/** A complex FFT over re and im in place, with the twiddles at tw. */
+type ComplexFftCall = (re: number, im: number, tw: number, n: number) => void;
+
 /** The raw ABI of the compiled module: byte addresses and element counts. */
 export interface WasmExports {
   /** The instance's single linear memory (grown by the wrapper). */
@@ -31,32 +82,10 @@ export interface WasmExports {
   heapBase(): number;
   /** Elements of the twiddle table of a complex FFT of size n. */
   twiddleCount(n: number): number;
-  /**
-   * Direct window, float32, in one call: xp holds the signal at element m - 1, hr the
-   * kernel as given; zero padding and the reversal (unless `correlate` is 1) happen
-   * inside. count a multiple of 16.
-   */
-  directWindowF32(
-    xp: number,
-    hr: number,
-    y: number,
-    n: number,
-    m: number,
-    start: number,
-    count: number,
-    correlate: number,
-  ): void;
-  /** Direct window, float64, in one call (see directWindowF32); count a multiple of 8. */
-  directWindowF64(
-    xp: number,
-    hr: number,
-    y: number,
-    n: number,
-    m: number,
-    start: number,
-    count: number,
-    correlate: number,
-  ): void;
+  /** Direct window, float32 (see {@linkcode DirectWindowCall}); count a multiple of 16. */
+  directWindowF32: DirectWindowCall;
+  /** Direct window, float64 (see {@linkcode DirectWindowCall}); count a multiple of 8. */
+  directWindowF64: DirectWindowCall;
   /** In-place reversal, float32. */
   reverseF32(ptr: number, n: number): void;
   /** In-place reversal, float64. */
@@ -70,75 +99,27 @@ export interface WasmExports {
   /** Real-FFT twiddles for n real points, float64. */
   realInitF64(rt: number, n: number): void;
   /** Forward complex FFT (scrambled output), float32. */
-  fftForwardF32(re: number, im: number, tw: number, n: number): void;
+  fftForwardF32: ComplexFftCall;
   /** Forward complex FFT (scrambled output), float64. */
-  fftForwardF64(re: number, im: number, tw: number, n: number): void;
+  fftForwardF64: ComplexFftCall;
   /** Inverse complex FFT (scrambled input, natural output, times n), float32. */
-  fftInverseF32(re: number, im: number, tw: number, n: number): void;
+  fftInverseF32: ComplexFftCall;
   /** Inverse complex FFT (scrambled input, natural output, times n), float64. */
-  fftInverseF64(re: number, im: number, tw: number, n: number): void;
-  /** Real FFT of n points into n/2+1 bins, float32. */
-  realFftF32(
-    x: number,
-    n: number,
-    outRe: number,
-    outIm: number,
-    wRe: number,
-    wIm: number,
-    tw: number,
-    pos: number,
-    rt: number,
-  ): void;
-  /** Real FFT of n points into n/2+1 bins, float64. */
-  realFftF64(
-    x: number,
-    n: number,
-    outRe: number,
-    outIm: number,
-    wRe: number,
-    wIm: number,
-    tw: number,
-    pos: number,
-    rt: number,
-  ): void;
+  fftInverseF64: ComplexFftCall;
+  /** Real FFT, float32. */
+  realFftF32: RealFftCall;
+  /** Real FFT, float64. */
+  realFftF64: RealFftCall;
   /** 1 when the `bytes` bytes at a and b are bit-for-bit equal (bytes a multiple of 4). */
   sameBits(a: number, b: number, bytes: number): number;
-  /** Kernel spectrum (scrambled, scaled by 1/n), float32. */
-  spectrumF32(h: number, m: number, hRe: number, hIm: number, n: number, tw: number): void;
-  /** Kernel spectrum (scrambled, scaled by 1/n), float64. */
-  spectrumF64(h: number, m: number, hRe: number, hIm: number, n: number, tw: number): void;
+  /** Kernel spectrum, float32. */
+  spectrumF32: SpectrumCall;
+  /** Kernel spectrum, float64. */
+  spectrumF64: SpectrumCall;
   /** Fused overlap-add window, float32. */
-  overlapAddF32(
-    x: number,
-    nx: number,
-    m: number,
-    hRe: number,
-    hIm: number,
-    n: number,
-    len: number,
-    tw: number,
-    wRe: number,
-    wIm: number,
-    y: number,
-    start: number,
-    length: number,
-  ): void;
+  overlapAddF32: OverlapAddCall;
   /** Fused overlap-add window, float64. */
-  overlapAddF64(
-    x: number,
-    nx: number,
-    m: number,
-    hRe: number,
-    hIm: number,
-    n: number,
-    len: number,
-    tw: number,
-    wRe: number,
-    wIm: number,
-    y: number,
-    start: number,
-    length: number,
-  ): void;
+  overlapAddF64: OverlapAddCall;
 }
 
 /**

@@ -32,7 +32,7 @@
 
 import type { KernelMethod } from "../../types.ts";
 import { nextPowerOfTwo } from "../power_of_two.ts";
-import { directOutputCount } from "./wasm_layout.ts";
+import { directOutputCount, type WindowMeasure } from "./wasm_layout.ts";
 
 /**
  * Smallest complex FFT size the WebAssembly kernels use (their radix-4 tables need
@@ -212,16 +212,10 @@ export function directWork(m: number, length: number, f64: boolean): number {
 }
 
 /** Transform work units of the overlap-add pipeline for this window (see the module docs). */
-export function overlapAddUnits(
-  n: number,
-  m: number,
-  start: number,
-  length: number,
-  f64: boolean,
-): number {
+export const overlapAddUnits: WindowMeasure = (n, m, start, length, f64) => {
   const samples = effectiveSignal(n, m, start, length);
   return overlapAddSizeUnits(samples, m, chooseOverlapAddSize(samples, m, f64));
-}
+};
 
 /**
  * Picks `"direct"` or `"overlap_add"` for the window `[start, start + length)` of

@@ -32,6 +32,7 @@
  * @module
  */
 
+import { rangeError } from "../../validate.ts";
 import { type MaintenanceTimer, startMaintenanceTimer } from "../../maintenance_timer.ts";
 import type { Float } from "../../types.ts";
 import { KernelSpectrumCache } from "./kernel_spectrum.ts";
@@ -155,10 +156,8 @@ export class WasmInstance {
     if (end <= have) return;
     const limit = WASM_TEST_SETTINGS.memoryLimit;
     if (!Number.isSafeInteger(end) || end > limit) {
-      throw new RangeError(
-        `WebAssembly kernels: memory must stay within ${limit} bytes, ` +
-          `received a request for ${end}`,
-      );
+      const what = "the linear memory a call needs (bytes)";
+      throw rangeError("WebAssembly kernels", what, `at most ${limit}`, end);
     }
     try {
       this.memory.grow(Math.ceil((end - have) / 65536));
@@ -512,13 +511,12 @@ export function releaseIdleWasmMemory(): number {
  * ```
  */
 export function setWasmMemoryRetention(bytes: number, checkIntervalMs: number): void {
+  const caller = "setWasmMemoryRetention";
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
-    throw new RangeError(`Expected a retention bound in bytes (an integer >= 0), got ${bytes}`);
+    throw rangeError(caller, "bytes", "an integer >= 0 (a retention bound)", bytes);
   }
   if (!Number.isSafeInteger(checkIntervalMs) || checkIntervalMs < 1) {
-    throw new RangeError(
-      `Expected a check interval in ms (an integer >= 1), got ${checkIntervalMs}`,
-    );
+    throw rangeError(caller, "checkIntervalMs", "an integer >= 1", checkIntervalMs);
   }
   retainBytes = bytes;
   releaseCheckMs = checkIntervalMs;

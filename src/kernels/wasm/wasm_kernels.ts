@@ -41,8 +41,10 @@
  */
 
 import type { Float } from "../../types.ts";
+import { rangeError, typeError } from "../../validate.ts";
 import { convolveDirect } from "../direct.ts";
 import { checkPowerOfTwo, nextPowerOfTwo } from "../power_of_two.ts";
+import type { WindowKernel } from "../window_kernel.ts";
 import {
   chooseOverlapAddSize,
   effectiveSignal,
@@ -73,9 +75,6 @@ export interface WasmFftOptions {
   fftSize?: number;
 }
 
-/** The window signature every convolution kernel shares (TypeScript and WebAssembly). */
-export type WindowKernel = typeof convolveDirect;
-
 /** A frequency-domain window kernel: a {@linkcode WindowKernel} that takes options. */
 export type WasmFftKernel = (...args: [...Parameters<WindowKernel>, WasmFftOptions?]) => void;
 
@@ -93,6 +92,9 @@ export interface WasmKernels {
   memoryBytes(): number;
 }
 
+/** The caller named in argument errors of the window kernels. */
+const CALLER = "WebAssembly kernels";
+
 /** A block-size heuristic of `wasm_cost_model.ts`. */
 type BlockSize = (nEff: number, m: number, f64: boolean) => number;
 
@@ -105,20 +107,15 @@ type BlockSize = (nEff: number, m: number, f64: boolean) => number;
  * array's real length, which a copy past the end of memory refuses.
  */
 function lengthOf(array: Float): number {
-  if (!ArrayBuffer.isView(array)) {
-    throw new TypeError("WebAssembly kernels: expected a typed array, received another object");
-  }
+  if (!ArrayBuffer.isView(array)) throw typeError(CALLER, "an array", "a typed array", array);
   const length = array.length;
   if ((length >>> 0) !== length) {
-    throw new TypeError(
-      `WebAssembly kernels: expected a typed array length, an integer in [0, 2^32), received ${
-        String(length)
-      }`,
-    );
+    throw typeError(CALLER, "a typed array's length", "an integer in [0, 2^32)", length);
   }
   return length;
 }
 
+/** Throws unless the window `[start, start + length)` lies in the full output and fits `out`. */
 function checkWindow(
   n: number,
   m: number,
@@ -127,18 +124,27 @@ function checkWindow(
   length: number,
 ): void {
   const full = n + m - 1;
-  if (n === 0 || m === 0) {
-    throw new RangeError(`Expected non-empty signal and kernel, got lengths ${n} and ${m}`);
+  if (n === 0) throw rangeError(CALLER, "the signal's length", "at least 1", n);
+  if (m === 0) throw rangeError(CALLER, "the kernel's length", "at least 1", m);
+  if (!Number.isInteger(start) || start < 0 || start > full) {
+    const inside = `an integer in [0, ${full}] (the full output's length)`;
+    throw rangeError(CALLER, "start", inside, start);
   }
-  if (
-    !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 ||
-    start + length > full || length > outLength
-  ) {
-    throw new RangeError(
-      `Expected a window inside [0, ${full}) that fits out (length ${outLength}), ` +
-        `got start ${start} and length ${length}`,
-    );
+  const most = Math.min(full - start, outLength);
+  if (!Number.isInteger(length) || length < 0 || length > most) {
+    const fits = `an integer in [0, ${most}] (inside the full output and out's length)`;
+    throw rangeError(CALLER, "length", fits, length);
   }
+}
+
+/**
+ * What every call does when an exception leaves it part-way: drops the instance, so
+ * that whatever the call wrote no later call can see, and returns the exception for
+ * the caller to rethrow (`throw withInstanceDropped(error)`).
+ */
+function withInstanceDropped(error: unknown): unknown {
+  dropWasmInstance();
+  return error;
 }
 
 function requireInstance(): WasmInstance {
@@ -246,8 +252,7 @@ export function convolveDirectWasm(
     else instance.exports.directWindowF32(xp, hr, y, n, m, start, count, correlate);
     instance.copyOut(0, out, y, length, f64);
   } catch (error) {
-    dropWasmInstance();
-    throw error;
+    throw withInstanceDropped(error);
   }
 }
 
@@ -467,8 +472,7 @@ function overlapAddWithBlocks(
   try {
     overlapAddWindow(instance, signal, kernel, out, start, length, reverseKernel, size, f64, n, m);
   } catch (error) {
-    dropWasmInstance();
-    throw error;
+    throw withInstanceDropped(error);
   }
 }
 
@@ -500,12 +504,11 @@ function fftBeyondMemory(
     )
     : 0;
   if (piece === 0) {
-    throw new RangeError(
-      `WebAssembly FFT kernels: a ${f64 ? "float64" : "float32"} kernel must have at most ` +
-        `${wasmFftTapLimit(f64)} taps to fit the ${WASM_TEST_SETTINGS.memoryLimit}-byte ` +
-        `linear memory${options?.fftSize === undefined ? "" : ` at fftSize ${size}`}, ` +
-        `received ${m} taps (signal ${n}, output window ${length})`,
-    );
+    const what = `a ${f64 ? "float64" : "float32"} kernel (signal ${n}, output window ${length})`;
+    const at = options?.fftSize === undefined ? "" : ` at fftSize ${size}`;
+    const fits = `at most ${wasmFftTapLimit(f64)} taps to fit the ` +
+      `${WASM_TEST_SETTINGS.memoryLimit}-byte linear memory${at}`;
+    throw rangeError("WebAssembly FFT kernels", what, fits, kernel);
   }
   const window = (s: Float, k: Float, o: Float, st: number, l: number, r: boolean) =>
     overlapAddWithBlocks(s, k, o, st, l, r, undefined, blockSize);
@@ -536,21 +539,29 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
   const reLength = lengthOf(outRe);
   const imLength = lengthOf(outIm);
   if (reLength < half + 1 || imLength < half + 1) {
-    throw new RangeError(
-      `Expected outputs of length >= ${half + 1}, got ${reLength} and ${imLength}`,
+    const short = reLength < half + 1 ? outRe : outIm;
+    throw rangeError(
+      "realFftWasm",
+      reLength < half + 1 ? "outRe" : "outIm",
+      `at least ${half + 1} elements long`,
+      short,
     );
   }
   const f64 = outRe instanceof Float64Array;
   if ((outIm instanceof Float64Array) !== f64) {
-    throw new TypeError("Expected outRe and outIm of the same element type");
+    throw typeError(
+      "realFftWasm",
+      "outIm",
+      `a ${f64 ? "Float64Array" : "Float32Array"} like outRe`,
+      outIm,
+    );
   }
   const bytes = f64 ? 8 : 4;
   const scratch = alignUp(n * bytes) + half * bytes * 2 + 2 * alignUp((half + 1) * bytes);
   if (!instance.roomFor(fftTableBytes(half, f64) + scratch)) {
-    throw new RangeError(
-      `Expected a real FFT that fits the ${WASM_TEST_SETTINGS.memoryLimit}-byte linear memory, ` +
-        `got ${n} points`,
-    );
+    const fits =
+      `a length whose real FFT fits the ${WASM_TEST_SETTINGS.memoryLimit}-byte linear memory`;
+    throw rangeError("realFftWasm", "input", fits, input);
   }
   try {
     const tables = instance.fftTables(half, f64);
@@ -570,8 +581,7 @@ export function realFftWasm(input: Float, outRe: Float, outIm: Float): void {
     instance.copyOut(0, outRe, oRe, half + 1, f64);
     instance.copyOut(1, outIm, oIm, half + 1, f64);
   } catch (error) {
-    dropWasmInstance();
-    throw error;
+    throw withInstanceDropped(error);
   }
 }
 

@@ -110,6 +110,18 @@ export function directOutputCount(length: number, f64: boolean): number {
 }
 
 /**
+ * A quantity of the window `[start, start + length)` of an `n`-sample signal and an
+ * `m`-tap kernel in float64 (`f64`) or float32: bytes, work units.
+ */
+export type WindowMeasure = (
+  n: number,
+  m: number,
+  start: number,
+  length: number,
+  f64: boolean,
+) => number;
+
+/**
  * Scratch bytes of a direct window of `length` outputs from `start` (signal `n`,
  * kernel `m`): the kernel, the zero-padded signal and the block-rounded output.
  *
@@ -119,18 +131,12 @@ export function directOutputCount(length: number, f64: boolean): number {
  * console.log(directBytes(256, 15, 0, 270, false)); // 2304
  * ```
  */
-export function directBytes(
-  n: number,
-  m: number,
-  start: number,
-  length: number,
-  f64: boolean,
-): number {
+export const directBytes: WindowMeasure = (n, m, start, length, f64) => {
   const bytes = f64 ? 8 : 4;
   const count = directOutputCount(length, f64);
   const padded = start + count + m - 1;
   return alignUp(m * bytes) + alignUp(Math.max(padded, n + m - 1) * bytes) + count * bytes;
-}
+};
 
 /**
  * Bytes an overlap-add (or single-transform FFT) window needs in a fresh instance:
