@@ -15,6 +15,7 @@ import {
   type Mode,
   WorkerPool,
 } from "../mod.ts";
+import { crashNextBatchForTests } from "../src/internal/testing.ts";
 import { exposeGc } from "./helpers/heap_probe.ts";
 import { randomSignal } from "./helpers/reference.ts";
 
@@ -54,7 +55,8 @@ describe("faults", () => {
         (_, i) => [randomSignal(Float32Array, 500 + 211 * i, i), KERNEL],
       );
       const expected = pairs.map(([x, h]) => convolve(x, h));
-      const killed = pool.run(pairs, { engine }, { after: 0, how: "terminate" });
+      crashNextBatchForTests(pool, { after: 0, how: "terminate" });
+      const killed = pool.run(pairs, { engine });
       const bystander = pool.run(pairs, { engine });
       const outcomes = await Promise.allSettled([killed, bystander]);
       assert.equal(outcomes[0].status, "rejected");

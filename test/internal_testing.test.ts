@@ -16,6 +16,7 @@ import * as hooks from "../src/internal/testing.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolveDirectWasm, wasmKernels } from "../src/kernels/wasm/wasm_kernels.ts";
 import { wasmInstanceStatus } from "../src/kernels/wasm/wasm_instance.ts";
+import { WORKER_POOL_TEST_SETTINGS, WorkerPool } from "../src/parallel/worker_pool.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -89,5 +90,22 @@ describe("the internal test hooks", () => {
     }
     convolveDirectWasm(x, h, out, 0, 4103, false);
     assert.equal(out[10], 8);
+  });
+
+  it("leave a worker crash for one batch of one pool", async () => {
+    const pool = new WorkerPool({ workers: 1 });
+    const other = new WorkerPool({ workers: 1 });
+    try {
+      hooks.crashNextBatchForTests(pool, { after: 0, how: "exit" });
+      assert.ok(WORKER_POOL_TEST_SETTINGS.nextCrash.has(pool));
+      assert.ok(!WORKER_POOL_TEST_SETTINGS.nextCrash.has(other), "only the pool named");
+      // An empty batch starts no worker but takes the crash: it applies to one batch.
+      assert.deepEqual(await pool.run([]), []);
+      assert.ok(!WORKER_POOL_TEST_SETTINGS.nextCrash.has(pool));
+      assert.equal(pool.started, 0);
+    } finally {
+      pool.close();
+      other.close();
+    }
   });
 });

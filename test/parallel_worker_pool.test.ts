@@ -9,6 +9,7 @@ import {
   createEngine,
   WorkerPool,
 } from "../mod.ts";
+import { crashNextBatchForTests } from "../src/internal/testing.ts";
 import { OPERATION_INDEX, pairIndex } from "../src/metrics/operation_metrics.ts";
 import { KERNEL_METHODS } from "../src/types.ts";
 import { randomSignal } from "./helpers/reference.ts";
@@ -97,7 +98,8 @@ describe("WorkerPool and convolutionBatchParallel", () => {
       const pairs = mixedPairs(16);
       const expected = pairs.map(([x, h]) => convolve(x, h));
       for (const [how, message] of deaths) {
-        await assert.rejects(pool.run(pairs, undefined, { after: 1, how }), (error: Error) => {
+        crashNextBatchForTests(pool, { after: 1, how });
+        await assert.rejects(pool.run(pairs), (error: Error) => {
           assert.match(error.message, message, `${how}: ${error.message}`);
           assert.match(error.message, /will start fresh workers for the next one$/);
           return true;

@@ -21,6 +21,11 @@ import {
   wasmInstanceStatus,
 } from "../kernels/wasm/wasm_instance.ts";
 import { WASM_MEMORY_LIMIT_BYTES } from "../kernels/wasm/wasm_layout.ts";
+import {
+  type CrashInjection,
+  WORKER_POOL_TEST_SETTINGS,
+  type WorkerPool,
+} from "../parallel/worker_pool.ts";
 
 /**
  * Turns the WebAssembly kernels off (or back on) for this process, so that tests can
@@ -73,4 +78,24 @@ export function setWasmFaultHookForTests(
   hook: ((memory: WebAssembly.Memory) => void) | null,
 ): void {
   WASM_TEST_SETTINGS.faultHook = hook;
+}
+
+/**
+ * Makes one worker of `pool`'s next batch die as `crash` says (after `crash.after`
+ * tasks, by `crash.how`), so that tests reach the pool's crash handling with real
+ * workers. Applies to that one batch only.
+ *
+ * @example
+ * ```ts
+ * import { WorkerPool } from "../parallel/worker_pool.ts";
+ * import { crashNextBatchForTests } from "./testing.ts";
+ *
+ * const pool = new WorkerPool({ workers: 1 });
+ * crashNextBatchForTests(pool, { after: 0, how: "exit" });
+ * await pool.run([[new Float32Array(64), new Float32Array(3)]]).catch((e) => console.log(e.message));
+ * pool.close();
+ * ```
+ */
+export function crashNextBatchForTests(pool: WorkerPool, crash: CrashInjection): void {
+  WORKER_POOL_TEST_SETTINGS.nextCrash.set(pool, crash);
 }

@@ -74,16 +74,15 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * Testing hook of {@linkcode WorkerPool.run}: make one worker die mid-batch.
+ * A worker death to inject into one batch (tests only: set through
+ * `crashNextBatchForTests` of `src/internal/testing.ts`, which the package does not
+ * export).
  *
  * @example
  * ```ts
- * import { WorkerPool } from "./worker_pool.ts";
- *
- * const pool = new WorkerPool({ workers: 1 });
- * const pairs: [Float32Array, Float32Array][] = [[new Float32Array(64), new Float32Array(3)]];
- * await pool.run(pairs, undefined, { after: 0, how: "exit" }).catch((e) => console.log(e.message));
- * pool.close();
+ * import type { CrashInjection } from "./worker_pool.ts";
+ * const crash: CrashInjection = { after: 0, how: "exit" };
+ * console.log(crash.how); // "exit"
  * ```
  */
 export interface CrashInjection {
@@ -100,6 +99,22 @@ export interface CrashInjection {
 
 /** The ways a worker can be made to die by {@linkcode CrashInjection}. */
 export type CrashKind = "throw" | "exit" | "close" | "terminate";
+
+/**
+ * Where the test hook leaves a crash for a pool's next batch: `run` takes it out, so
+ * it applies once. Only `src/internal/testing.ts` writes here.
+ *
+ * @example
+ * ```ts
+ * import { WORKER_POOL_TEST_SETTINGS, WorkerPool } from "./worker_pool.ts";
+ * const pool = new WorkerPool({ workers: 1 });
+ * console.log(WORKER_POOL_TEST_SETTINGS.nextCrash.has(pool)); // false
+ * pool.close();
+ * ```
+ */
+export const WORKER_POOL_TEST_SETTINGS = {
+  nextCrash: new WeakMap<WorkerPool, CrashInjection>(),
+};
 
 function checkWorkerCount(value: unknown, caller: string): number {
   if (value === undefined) return logicalCores(2);
@@ -313,10 +328,11 @@ export class WorkerPool {
   async run(
     pairs: readonly ConvolutionPair[],
     options?: ParallelBatchOptions,
-    crash?: CrashInjection,
   ): Promise<Float32Array[]> {
     const caller = "convolutionBatchParallel";
     if (this.#closed) throw new TypeError(`${caller}: the worker pool is closed`);
+    const crash = WORKER_POOL_TEST_SETTINGS.nextCrash.get(this);
+    if (crash !== undefined) WORKER_POOL_TEST_SETTINGS.nextCrash.delete(this);
     const checked = checkPairs(pairs, caller);
     const engine = resolveEngine(options?.engine, caller);
     if (options?.workers !== undefined) this.resize(options.workers);
