@@ -883,6 +883,42 @@ function kernelSpectrum<T>(h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw:
   }
 }
 
+// The f32 kernel spectrum through f64: h widened (exactly) into re64/im64 (n f64
+// each), transformed with the f64 tables tw64, then scaled by 1/n and rounded to f32
+// once per bin, into the f32 scrambled order. Every bin is then the f64 transform's
+// value to half a float32 spacing, where the f32 transform's rounding errors would
+// grow with log2 n; the kernel's share of the convolution's error almost vanishes.
+// The two scrambled orders are the same bit reversal r of the bin index with the
+// last two stages' tiles stored differently (see fillPositions): within each 16-run
+// of r, f64 position (r & 8) | (r & 3) << 1 | (r >> 2) & 1 holds what f32 position
+// (r & 3) << 2 | (r >> 2) & 3 wants, so f32 vector v of a run (positions 4v..4v+3)
+// is f64 pair 2v, 2v+1 followed by f64 pair 8+2v, 9+2v.
+@inline
+function kernelSpectrumWideF32(
+  h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw64: usize, re64: usize, im64: usize,
+): void {
+  widenF32(h, re64, m);
+  memory.fill(re64 + (<usize>m << 3), 0, <usize>(n - m) << 3);
+  memory.fill(im64, 0, <usize>n << 3);
+  fftForward<f64>(re64, im64, tw64, n);
+  narrowRunsF32(re64, hRe, n);
+  narrowRunsF32(im64, hIm, n);
+}
+
+// dst (f32 scrambled order) = src (f64 scrambled order) / n, rounded: see above.
+@inline
+function narrowRunsF32(src: usize, dst: usize, n: i32): void {
+  const scale = f64x2.splat(1.0 / <f64>n);
+  const end = dst + (<usize>n << 2);
+  for (; dst < end; dst += 64, src += 128) {
+    for (let v: usize = 0; v < 64; v += 16) {
+      const a = f32x4.demote_f64x2_zero(f64x2.mul(v128.load(src + v), scale));
+      const b = f32x4.demote_f64x2_zero(f64x2.mul(v128.load(src + 64 + v), scale));
+      v128.store(dst + v, v128.shuffle<f32>(a, b, 0, 1, 4, 5));
+    }
+  }
+}
+
 @inline
 function loadBlock<T>(dst: usize, x: usize, nx: i32, off: i32, len: i32, n: i32): void {
   const bytes = <usize>sizeof<T>();
@@ -1036,6 +1072,15 @@ export function sameBits(a: usize, b: usize, bytes: i32): i32 {
 /** f32 kernel spectrum (scrambled order, scaled by 1/n) of h zero-padded to n. */
 export function spectrumF32(h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw: usize): void {
   kernelSpectrum<f32>(h, m, hRe, hIm, n, tw);
+}
+/**
+ * f32 kernel spectrum (scrambled order, scaled by 1/n) of h zero-padded to n, computed
+ * in f64 (tables tw64, scratch re64 and im64 of n f64 each) and rounded once per bin.
+ */
+export function spectrumWideF32(
+  h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw64: usize, re64: usize, im64: usize,
+): void {
+  kernelSpectrumWideF32(h, m, hRe, hIm, n, tw64, re64, im64);
 }
 /** f64 kernel spectrum (scrambled order, scaled by 1/n) of h zero-padded to n. */
 export function spectrumF64(h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw: usize): void {

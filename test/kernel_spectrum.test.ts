@@ -44,4 +44,57 @@ describe("the kernel-spectrum cache", { skip: !simdSupported() }, () => {
     cache.invalidate();
     assert.equal(prepare(true), 0, "invalidated: transformed again");
   });
+
+  it("computes a float32 spectrum in float64 and rounds each bin once, given tw64", () => {
+    dropWasmInstance();
+    const instance = currentWasmInstance()!;
+    const size = 256, m = 100;
+    const tw = instance.fftTables(size, false);
+    const tw64 = instance.fftTables(size, true);
+    const bytes = spectrumBytes(m, size, false);
+    const base = instance.persistentTop;
+    const h = base + bytes;
+    const work64 = h + 8 * m + 64; // 16-byte aligned: base, bytes and 8 m are
+    const h64 = work64 + 16 * size; // a float64 spectrum of the same kernel, for reference
+    const end = h64 + 16 * size + 8 * m;
+    instance.ensureMemory(end);
+    const kernel = Float32Array.from({ length: m }, (_, i) => Math.sin(i * 1.7) + 0.5);
+    instance.viewF32.set(kernel, h / 4);
+    const cache = new KernelSpectrumCache();
+    cache.prepare(
+      instance.exports,
+      instance.viewF32,
+      base,
+      h,
+      m,
+      false,
+      size,
+      false,
+      tw,
+      bytes,
+      tw64,
+      work64,
+    );
+    assert.equal(cache.wideTables(size, false), tw64);
+    assert.equal(cache.wideTables(size, true), 0);
+    assert.equal(cache.wideTables(2 * size, false), 0);
+    const got = instance.viewF32.slice(base / 4, base / 4 + 2 * size);
+    instance.viewF64.set(kernel, (end - 8 * m) / 8);
+    instance.exports.spectrumF64(end - 8 * m, m, h64, h64 + 8 * size, size, tw64);
+    // Bin k sits at f32 position q32(r) and f64 position q64(r), r = bitreverse(k):
+    // the two scrambled orders of asm/convpool.ts (fillPositions).
+    const bits = Math.log2(size);
+    for (let k = 0; k < size; k++) {
+      let r = 0;
+      for (let b = 0; b < bits; b++) r |= ((k >> b) & 1) << (bits - 1 - b);
+      const q32 = (r & ~15) | ((r & 3) << 2) | ((r >> 2) & 3);
+      const q64 = (r & ~7) | ((r & 3) << 1) | ((r >> 2) & 1);
+      for (const half of [0, 1]) {
+        const wide = instance.viewF64[h64 / 8 + half * size + q64];
+        assert.equal(got[half * size + q32], Math.fround(wide), `bin ${k} half ${half}`);
+      }
+    }
+    cache.invalidate();
+    assert.equal(cache.wideTables(size, false), 0);
+  });
 });

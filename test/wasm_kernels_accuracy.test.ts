@@ -238,15 +238,19 @@ describe("WebAssembly kernels: accumulation", { skip: !wasmAvailable }, () => {
     }
   });
 
-  it("float32 FFT methods stay within twice SciPy's float32 FFT error", () => {
-    // The float32 transforms are at SciPy's level, not below it: on some of these
-    // arrays their error exceeds SciPy's pocketfft float32 by up to 1.7 times.
+  it("float32 FFT methods: within SciPy's float32 FFT error on zero-mean data", () => {
+    // With the kernel spectrum computed in float64 and rounded once per bin, the
+    // error left is that of the signal's float32 transforms. On data with a large
+    // mean (the "unit" kind, all in [0, 1)) the inverse transform's rounding grows
+    // with the output's size, not its fluctuation, and the error stays at SciPy's
+    // level: up to 1.25 times SciPy's pocketfft float32 on these arrays.
     for (const { label, x, h, want } of scipyCases()) {
       const out = new Float32Array(want.length);
+      const bound = (label.startsWith("unit") ? 1.25 : 1) * SCIPY_F32[label].fft;
       for (const kernel of [convolveFftWasm, convolveOverlapAddWasm]) {
         kernel(x, h, out, 0, out.length, false);
         const error = relativeError(out, want, x, h);
-        assert.ok(error <= 2 * SCIPY_F32[label].fft, `${label} ${kernel.name}: ${error}`);
+        assert.ok(error <= bound, `${label} ${kernel.name}: ${error} > ${bound}`);
       }
     }
   });

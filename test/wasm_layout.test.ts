@@ -14,6 +14,9 @@ import {
   overlapAddBytes,
   twiddleElements,
   WASM_MEMORY_LIMIT_BYTES,
+  WIDE_SPECTRUM_MAX_SIZE,
+  wideSpectrum,
+  wideSpectrumBytes,
 } from "../src/kernels/wasm/wasm_layout.ts";
 import { instantiateWasm, simdSupported } from "../src/kernels/wasm/loader.ts";
 import {
@@ -31,6 +34,22 @@ describe("WebAssembly memory layout", () => {
     assert.equal(alignUp(1), 64);
     assert.equal(alignUp(64), 64);
     assert.equal(WASM_MEMORY_LIMIT_BYTES, 65536 * 65536);
+  });
+
+  it("computes float32 kernel spectra in float64 up to WIDE_SPECTRUM_MAX_SIZE", () => {
+    assert.ok(wideSpectrum(16, false));
+    assert.ok(wideSpectrum(WIDE_SPECTRUM_MAX_SIZE, false));
+    assert.ok(!wideSpectrum(2 * WIDE_SPECTRUM_MAX_SIZE, false));
+    assert.ok(!wideSpectrum(1024, true));
+    // The float64 tables and two float64 work arrays, counted in overlapAddBytes.
+    assert.equal(wideSpectrumBytes(1024, false), fftTableBytes(1024, true) + 16 * 1024);
+    assert.equal(wideSpectrumBytes(1024, true), 0);
+    assert.equal(wideSpectrumBytes(2 * WIDE_SPECTRUM_MAX_SIZE, false), 0);
+    assert.equal(
+      overlapAddBytes(1000, 31, 1030, 64, false) - wideSpectrumBytes(64, false),
+      fftTableBytes(64, false) + alignUp(2 * 64 * 4) + alignUp(31 * 4) + alignUp(1000 * 4) +
+        alignUp(31 * 4) + 2 * 64 * 4 + alignUp(1030 * 4),
+    );
   });
 
   it("counts the twiddles as the module does, and its static data fits the bound", {

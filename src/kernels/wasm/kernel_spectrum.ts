@@ -58,6 +58,16 @@ export class KernelSpectrumCache {
   #size = 0;
   #f64 = false;
   #bytes = 0;
+  #tw64 = 0;
+
+  /**
+   * The float64 tables a float32 spectrum of `size` was computed with, while the
+   * cache holds one of that size (they stay put: making tables invalidates the
+   * cache), else 0. Lets a call whose spectrum is cached skip looking them up.
+   */
+  wideTables(size: number, f64: boolean): number {
+    return this.#valid && this.#size === size && this.#f64 === f64 ? this.#tw64 : 0;
+  }
 
   /** Bytes the cache occupies at its base (0 while it holds nothing). */
   get occupiedBytes(): number {
@@ -76,7 +86,9 @@ export class KernelSpectrumCache {
    * it was made from the same bits, length, direction and size; else copies the bits
    * next to it, reverses the kernel in place when `reverseKernel`, and transforms it
    * with the FFT tables at `tw`. `bytes` is what the region takes
-   * (`spectrumBytes(m, size, f64)`).
+   * (`spectrumBytes(m, size, f64)`). A float32 spectrum is computed in float64 and
+   * rounded once per bin when `tw64` (the float64 tables of `size`) is not 0, with
+   * `2 size` float64 of scratch at `work64` (see `wideSpectrum` in `wasm_layout.ts`).
    */
   prepare(
     wasm: WasmExports,
@@ -89,6 +101,8 @@ export class KernelSpectrumCache {
     f64: boolean,
     tw: number,
     bytes: number,
+    tw64 = 0,
+    work64 = 0,
   ): void {
     const elementBytes = f64 ? 8 : 4;
     const hIm = base + size * elementBytes;
@@ -106,7 +120,8 @@ export class KernelSpectrumCache {
       wasm.spectrumF64(h, m, base, hIm, size, tw);
     } else {
       if (reverseKernel) wasm.reverseF32(h, m);
-      wasm.spectrumF32(h, m, base, hIm, size, tw);
+      if (tw64 !== 0) wasm.spectrumWideF32(h, m, base, hIm, size, tw64, work64, work64 + 8 * size);
+      else wasm.spectrumF32(h, m, base, hIm, size, tw);
     }
     this.#valid = true;
     this.#taps = m;
@@ -114,5 +129,6 @@ export class KernelSpectrumCache {
     this.#size = size;
     this.#f64 = f64;
     this.#bytes = bytes;
+    this.#tw64 = tw64;
   }
 }

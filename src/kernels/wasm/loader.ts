@@ -114,6 +114,20 @@ export interface WasmExports {
   sameBits(a: number, b: number, bytes: number): number;
   /** Kernel spectrum, float32. */
   spectrumF32: SpectrumCall;
+  /**
+   * Float32 kernel spectrum computed in float64 (tables tw64, scratch re64 and im64 of
+   * n float64 each) and rounded once per bin.
+   */
+  spectrumWideF32(
+    h: number,
+    m: number,
+    hRe: number,
+    hIm: number,
+    n: number,
+    tw64: number,
+    re64: number,
+    im64: number,
+  ): void;
   /** Kernel spectrum, float64. */
   spectrumF64: SpectrumCall;
   /** Fused overlap-add window, float32. */

@@ -67,6 +67,7 @@ import {
   fftTableBytes,
   overlapAddBytes,
   spectrumBytes,
+  wideSpectrum,
 } from "./wasm_layout.ts";
 
 /** Options of the frequency-domain wrappers. */
@@ -299,6 +300,11 @@ function overlapAddWindow(
 ): void {
   const bytes = f64 ? 8 : 4;
   const tw = instance.fftTables(size, f64);
+  // A float32 spectrum is computed with the float64 tables (see wideSpectrum); they
+  // are looked up (or made, before the layout below) unless the cache has them.
+  const wide = wideSpectrum(size, f64);
+  let tw64 = wide ? instance.spectrum.wideTables(size, f64) : 0;
+  if (wide && tw64 === 0) tw64 = instance.fftTables(size, true);
   const keptBytes = spectrumBytes(m, size, f64);
   const hRe = instance.persistentTop;
   const hIm = hRe + size * bytes;
@@ -307,13 +313,31 @@ function overlapAddWindow(
   const wRe = h + alignUp(m * bytes);
   const wIm = wRe + size * bytes;
   const y = wIm + size * bytes;
-  const end = y + alignUp(length * bytes);
-  instance.ensureMemory(end, end - hRe + fftTableBytes(size, f64));
+  // the float64 work arrays of a wide spectrum (see wideSpectrum), after the window
+  const work64 = y + alignUp(length * bytes);
+  const end = work64 + (wide ? 16 * size : 0);
+  instance.ensureMemory(
+    end,
+    end - hRe + fftTableBytes(size, f64) + (wide ? fftTableBytes(size, true) : 0),
+  );
   instance.assertScratch(hRe, end);
   const view = f64 ? instance.viewF64 : instance.viewF32;
   const w = instance.exports;
   view.set(kernel, h / bytes);
-  instance.spectrum.prepare(w, view, hRe, h, m, reverseKernel, size, f64, tw, keptBytes);
+  instance.spectrum.prepare(
+    w,
+    view,
+    hRe,
+    h,
+    m,
+    reverseKernel,
+    size,
+    f64,
+    tw,
+    keptBytes,
+    tw64,
+    work64,
+  );
   view.set(signal, x / bytes);
   const faultHook = WASM_TEST_SETTINGS.faultHook;
   if (faultHook !== null) faultHook(instance.memory);
@@ -327,7 +351,9 @@ function overlapAddWindow(
  * FFT convolution window with one complex transform pair: the relevant part of the
  * signal is split into two halves carried as the real and imaginary parts of one
  * complex FFT of size >= n/2 + m - 1. Sums follow the output's precision: float32
- * transforms for a `Float32Array`, float64 for a `Float64Array`.
+ * transforms for a `Float32Array`, float64 for a `Float64Array`. The kernel's float32
+ * spectrum is computed in float64 and rounded once per bin (FFT sizes up to
+ * `WIDE_SPECTRUM_MAX_SIZE` of `wasm_layout.ts`), which removes its share of the error.
  *
  * A window too large for the linear memory (4 GiB) is computed in pieces that fit.
  *

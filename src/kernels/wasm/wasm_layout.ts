@@ -158,7 +158,50 @@ export function overlapAddBytes(
 ): number {
   const bytes = f64 ? 8 : 4;
   return fftTableBytes(size, f64) + spectrumBytes(m, size, f64) + alignUp(n * bytes) +
-    alignUp(m * bytes) + 2 * size * bytes + alignUp(length * bytes);
+    alignUp(m * bytes) + 2 * size * bytes + alignUp(length * bytes) +
+    wideSpectrumBytes(size, f64);
+}
+
+/**
+ * Largest FFT size at which a float32 kernel spectrum is computed in float64 (and
+ * rounded once per bin); above it, in float32, so that the float64 tables and work
+ * arrays do not lower the tap limit of the 4 GiB linear memory.
+ *
+ * @example
+ * ```ts
+ * import { WIDE_SPECTRUM_MAX_SIZE } from "./wasm_layout.ts";
+ * console.log(WIDE_SPECTRUM_MAX_SIZE); // 1048576
+ * ```
+ */
+export const WIDE_SPECTRUM_MAX_SIZE = 2 ** 20;
+
+/**
+ * True when the float32 kernel spectrum of FFT size `size` is computed in float64
+ * (never for float64 data, whose spectrum is float64 anyway).
+ *
+ * @example
+ * ```ts
+ * import { wideSpectrum } from "./wasm_layout.ts";
+ * console.log(wideSpectrum(1024, false), wideSpectrum(1024, true)); // true false
+ * ```
+ */
+export function wideSpectrum(size: number, f64: boolean): boolean {
+  return !f64 && size <= WIDE_SPECTRUM_MAX_SIZE;
+}
+
+/**
+ * Bytes the float64 computation of a float32 kernel spectrum adds: the float64 FFT
+ * tables of `size` and two float64 work arrays of `size` (0 when it is not used, see
+ * {@linkcode wideSpectrum}).
+ *
+ * @example
+ * ```ts
+ * import { wideSpectrumBytes } from "./wasm_layout.ts";
+ * console.log(wideSpectrumBytes(1024, true)); // 0
+ * ```
+ */
+export function wideSpectrumBytes(size: number, f64: boolean): number {
+  return wideSpectrum(size, f64) ? fftTableBytes(size, true) + 16 * size : 0;
 }
 
 /** Bytes of the cached kernel spectrum: its re and im halves, then the kernel's bits. *
