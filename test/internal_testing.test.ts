@@ -16,7 +16,8 @@ import * as hooks from "../src/internal/testing.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolveDirectWasm, wasmKernels } from "../src/kernels/wasm/wasm_kernels.ts";
 import { wasmInstanceStatus } from "../src/kernels/wasm/wasm_instance.ts";
-import { WORKER_POOL_TEST_SETTINGS, WorkerPool } from "../src/parallel/worker_pool.ts";
+import { WORKER_POOL_TEST_SETTINGS } from "../src/parallel/crash_injection.ts";
+import { WorkerPool } from "../src/parallel/worker_pool.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -21,11 +21,8 @@ import {
   wasmInstanceStatus,
 } from "../kernels/wasm/wasm_instance.ts";
 import { WASM_MEMORY_LIMIT_BYTES } from "../kernels/wasm/wasm_layout.ts";
-import {
-  type CrashInjection,
-  WORKER_POOL_TEST_SETTINGS,
-  type WorkerPool,
-} from "../parallel/worker_pool.ts";
+import { type CrashInjection, WORKER_POOL_TEST_SETTINGS } from "../parallel/crash_injection.ts";
+import type { WorkerPool } from "../parallel/worker_pool.ts";
 
 /**
  * Turns the WebAssembly kernels off (or back on) for this process, so that tests can

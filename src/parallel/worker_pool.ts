@@ -45,6 +45,7 @@ import {
   TASK_FIELDS,
   type WorkerReply,
 } from "./protocol.ts";
+import { WORKER_POOL_TEST_SETTINGS } from "./crash_injection.ts";
 
 /** Options of {@linkcode convolutionBatchParallel} and {@linkcode WorkerPool.run}. */
 export interface ParallelBatchOptions {
@@ -72,49 +73,6 @@ export interface WorkerPoolOptions {
   /** Number of workers (default: the number of logical cores). */
   workers?: number;
 }
-
-/**
- * A worker death to inject into one batch (tests only: set through
- * `crashNextBatchForTests` of `src/internal/testing.ts`, which the package does not
- * export).
- *
- * @example
- * ```ts
- * import type { CrashInjection } from "./worker_pool.ts";
- * const crash: CrashInjection = { after: 0, how: "exit" };
- * console.log(crash.how); // "exit"
- * ```
- */
-export interface CrashInjection {
-  /** Tasks the worker completes before dying. */
-  after: number;
-  /**
-   * `"throw"`: an uncaught error; `"exit"`: `process.exit(3)` inside the worker;
-   * `"close"`: the worker ends itself quietly (closes its port, exit code 0);
-   * `"terminate"`: the worker stops and is terminated from the main thread by a
-   * `terminate()` the pool did not ask for (as code outside the pool would).
-   */
-  how: CrashKind;
-}
-
-/** The ways a worker can be made to die by {@linkcode CrashInjection}. */
-export type CrashKind = "throw" | "exit" | "close" | "terminate";
-
-/**
- * Where the test hook leaves a crash for a pool's next batch: `run` takes it out, so
- * it applies once. Only `src/internal/testing.ts` writes here.
- *
- * @example
- * ```ts
- * import { WORKER_POOL_TEST_SETTINGS, WorkerPool } from "./worker_pool.ts";
- * const pool = new WorkerPool({ workers: 1 });
- * console.log(WORKER_POOL_TEST_SETTINGS.nextCrash.has(pool)); // false
- * pool.close();
- * ```
- */
-export const WORKER_POOL_TEST_SETTINGS = {
-  nextCrash: new WeakMap<WorkerPool, CrashInjection>(),
-};
 
 function checkWorkerCount(value: unknown, caller: string): number {
   if (value === undefined) return logicalCores(2);
