@@ -919,13 +919,34 @@ function narrowRunsF32(src: usize, dst: usize, n: i32): void {
   }
 }
 
+// dst[i] = src[i] - shift for i in [0, count) (src need not be 16-byte aligned).
 @inline
-function loadBlock<T>(dst: usize, x: usize, nx: i32, off: i32, len: i32, n: i32): void {
+function subtract<T>(dst: usize, src: usize, count: i32, shift: T): void {
+  const bytes = <usize>sizeof<T>();
+  const lanes = 16 / <i32>sizeof<T>();
+  const by = v128.splat<T>(shift);
+  let i = 0;
+  for (; i + lanes <= count; i += lanes) {
+    const at = <usize>i * bytes;
+    v128.store(dst + at, v128.sub<T>(v128.load(src + at), by));
+  }
+  for (; i < count; i++) {
+    const at = <usize>i * bytes;
+    store<T>(dst + at, load<T>(src + at) - shift);
+  }
+}
+
+// dst[0, n) = the block x[off, off + len) minus `shift`, zero-padded (past the signal's
+// end too) to n elements.
+@inline
+function loadBlock<T>(dst: usize, x: usize, nx: i32, off: i32, len: i32, n: i32, shift: T): void {
   const bytes = <usize>sizeof<T>();
   let count = nx - off;
   if (count > len) count = len;
   if (count < 0) count = 0;
-  memory.copy(dst, x + <usize>off * bytes, <usize>count * bytes);
+  const src = x + <usize>off * bytes;
+  if (shift == 0) memory.copy(dst, src, <usize>count * bytes);
+  else subtract<T>(dst, src, count, shift);
   memory.fill(dst + <usize>count * bytes, 0, <usize>(n - count) * bytes);
 }
 
@@ -953,7 +974,7 @@ function accumulate<T>(y: usize, src: usize, off: i32, span: i32, start: i32, en
 @inline
 function overlapAdd<T>(
   x: usize, nx: i32, m: i32, hRe: usize, hIm: usize, n: i32, len: i32, tw: usize,
-  wRe: usize, wIm: usize, y: usize, start: i32, length: i32,
+  wRe: usize, wIm: usize, y: usize, start: i32, length: i32, shift: T,
 ): void {
   const bytes = <usize>sizeof<T>();
   memory.fill(y, 0, <usize>length * bytes);
@@ -964,13 +985,137 @@ function overlapAdd<T>(
   const lastWindow = (end + len - 1) / len;
   if (lastWindow < last) last = lastWindow;
   for (let b = first; b < last; b += 2) {
-    loadBlock<T>(wRe, x, nx, b * len, len, n);
+    loadBlock<T>(wRe, x, nx, b * len, len, n, shift);
     const pair = b + 1 < last;
-    if (pair) loadBlock<T>(wIm, x, nx, (b + 1) * len, len, n);
+    if (pair) loadBlock<T>(wIm, x, nx, (b + 1) * len, len, n, shift);
     else memory.fill(wIm, 0, <usize>n * bytes);
     roundTrip<T>(wRe, wIm, hRe, hIm, tw, n);
     accumulate<T>(y, wRe, b * len, span, start, end);
     if (pair) accumulate<T>(y, wIm, (b + 1) * len, span, start, end);
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Mean removal of the f32 frequency-domain kernels. The inverse transform's rounding
+// grows with the size of its output; a signal with a large mean a gives outputs near
+// a * (sum of the taps) whatever their fluctuation. The wrapper transforms x - a
+// instead (overlapAddF32's shift) and adds a times the sum of the taps each output
+// sees back (addMeanF32): conv(x, h)[k] = conv(x - a, h)[k] + a S(k).
+// ---------------------------------------------------------------------------------
+
+// The sum of squares of the last sumsF32 call (read by lastSquaresF32).
+let lastSquares: f64 = 0;
+
+// The sum of the n f32 at x (NaN or infinite when one of them is, or when a block's
+// f32 sums overflow); their sum of squares is kept for lastSquaresF32. Summed in f32
+// over blocks of 256 values, each block's sums added in f64: the sums only choose the
+// mean to take out, and the correction is exact whatever that mean is, so f32 block
+// sums (close enough, and cheaper than widening every value) do.
+@inline
+function sumAndSquaresF32(x: usize, n: i32): f64 {
+  let sum: f64 = 0;
+  let squares: f64 = 0;
+  const vectorEnd = x + <usize>(n & ~3) * 4;
+  const end = x + <usize>n * 4;
+  let p = x;
+  while (p < vectorEnd) {
+    let blockEnd = p + 1024;
+    if (blockEnd > vectorEnd) blockEnd = vectorEnd;
+    let s0 = f32x4.splat(0);
+    let s1 = f32x4.splat(0);
+    let s2 = f32x4.splat(0);
+    let s3 = f32x4.splat(0);
+    let q0 = f32x4.splat(0);
+    let q1 = f32x4.splat(0);
+    let q2 = f32x4.splat(0);
+    let q3 = f32x4.splat(0);
+    for (; p + 64 <= blockEnd; p += 64) {
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      const v2 = v128.load(p, 32);
+      const v3 = v128.load(p, 48);
+      s0 = f32x4.add(s0, v0);
+      s1 = f32x4.add(s1, v1);
+      s2 = f32x4.add(s2, v2);
+      s3 = f32x4.add(s3, v3);
+      q0 = f32x4.add(q0, f32x4.mul(v0, v0));
+      q1 = f32x4.add(q1, f32x4.mul(v1, v1));
+      q2 = f32x4.add(q2, f32x4.mul(v2, v2));
+      q3 = f32x4.add(q3, f32x4.mul(v3, v3));
+    }
+    for (; p < blockEnd; p += 16) {
+      const v0 = v128.load(p);
+      s0 = f32x4.add(s0, v0);
+      q0 = f32x4.add(q0, f32x4.mul(v0, v0));
+    }
+    s0 = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+    q0 = f32x4.add(f32x4.add(q0, q1), f32x4.add(q2, q3));
+    sum += <f64>f32x4.extract_lane(s0, 0) + <f64>f32x4.extract_lane(s0, 1) +
+      <f64>f32x4.extract_lane(s0, 2) + <f64>f32x4.extract_lane(s0, 3);
+    squares += <f64>f32x4.extract_lane(q0, 0) + <f64>f32x4.extract_lane(q0, 1) +
+      <f64>f32x4.extract_lane(q0, 2) + <f64>f32x4.extract_lane(q0, 3);
+  }
+  for (; p < end; p += 4) {
+    const v = <f64>load<f32>(p);
+    sum += v;
+    squares += v * v;
+  }
+  lastSquares = squares;
+  return sum;
+}
+
+// Tap j of the kernel at h (m f32), reversed when `reverse`, widened to f64.
+@inline
+function tapF32(h: usize, m: i32, reverse: bool, j: i32): f64 {
+  return <f64>load<f32>(h + (<usize>(reverse ? m - 1 - j : j) << 2));
+}
+
+// y[i] += a S(start + i) for i in [0, length), where S(k) is the sum of the taps
+// output k of an nx-sample signal sees: taps max(0, k - nx + 1) .. min(m - 1, k). S
+// is summed in f64 once at start and then moved tap by tap; where every tap is seen
+// (m - 1 <= k < nx) it is the kernel's sum, added four outputs at a time. Each
+// c = a S is split into two f32, hi = f32(c) and lo = f32(c - hi) (together c to
+// 2^-48 of it), and added as (y + lo) + hi: one rounding at y's size (the
+// fluctuation's, small when the mean was taken out) and one at the output's, about
+// as close as rounding y + c once in f64, with no widening and narrowing.
+@inline
+function addBackMeanF32(
+  y: usize, start: i32, length: i32, nx: i32, h: usize, m: i32, reverse: bool, a: f64,
+): void {
+  let k = start;
+  const end = start + length;
+  let lo = k - nx + 1;
+  if (lo < 0) lo = 0;
+  const hi = k < m - 1 ? k : m - 1;
+  let s: f64 = 0;
+  for (let j = lo; j <= hi; j++) s += tapF32(h, m, reverse, j);
+  let p = y;
+  while (k < end) {
+    if (k >= m - 1 && k < nx - 1) {
+      // S stays the kernel's sum for k up to nx - 1; the last of them goes below.
+      let stop = nx - 1;
+      if (stop > end) stop = end;
+      const c = a * s;
+      const cHi = <f32>c;
+      const cLo = <f32>(c - <f64>cHi);
+      const addHi = f32x4.splat(cHi);
+      const addLo = f32x4.splat(cLo);
+      const vectorEnd = p + <usize>((stop - k) & ~3) * 4;
+      const tailEnd = p + <usize>(stop - k) * 4;
+      for (; p < vectorEnd; p += 16) {
+        v128.store(p, f32x4.add(f32x4.add(v128.load(p), addLo), addHi));
+      }
+      for (; p < tailEnd; p += 4) store<f32>(p, (load<f32>(p) + cLo) + cHi);
+      k = stop;
+      if (k >= end) break;
+    }
+    const c = a * s;
+    const cHi = <f32>c;
+    store<f32>(p, (load<f32>(p) + <f32>(c - <f64>cHi)) + cHi);
+    p += 4;
+    k++;
+    if (k <= m - 1) s += tapF32(h, m, reverse, k);
+    if (k >= nx) s -= tapF32(h, m, reverse, k - nx);
   }
 }
 
@@ -1086,19 +1231,39 @@ export function spectrumWideF32(
 export function spectrumF64(h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw: usize): void {
   kernelSpectrum<f64>(h, m, hRe, hIm, n, tw);
 }
-/** f32 overlap-add window of the full convolution into y[0..length). */
+/**
+ * f32 overlap-add window of the full convolution of x - shift (zero outside the
+ * signal) into y[0..length); addMeanF32 adds the shift's share back.
+ */
 export function overlapAddF32(
   x: usize, nx: i32, m: i32, hRe: usize, hIm: usize, n: i32, len: i32, tw: usize,
-  wRe: usize, wIm: usize, y: usize, start: i32, length: i32,
+  wRe: usize, wIm: usize, y: usize, start: i32, length: i32, shift: f32,
 ): void {
-  overlapAdd<f32>(x, nx, m, hRe, hIm, n, len, tw, wRe, wIm, y, start, length);
+  overlapAdd<f32>(x, nx, m, hRe, hIm, n, len, tw, wRe, wIm, y, start, length, shift);
+}
+/** The sum of the n f32 at x (see sumAndSquaresF32); their squares' to lastSquaresF32. */
+export function sumsF32(x: usize, n: i32): f64 {
+  return sumAndSquaresF32(x, n);
+}
+/** The sum of squares of the last sumsF32 call's values (see sumAndSquaresF32). */
+export function lastSquaresF32(): f64 {
+  return lastSquares;
+}
+/**
+ * y[i] += a S(start + i), S(k) the sum of the taps of the m-tap kernel at h (reversed
+ * when `reverse`) that output k of an nx-sample signal sees (see addBackMeanF32).
+ */
+export function addMeanF32(
+  y: usize, start: i32, length: i32, nx: i32, h: usize, m: i32, reverse: bool, a: f64,
+): void {
+  addBackMeanF32(y, start, length, nx, h, m, reverse, a);
 }
 /** f64 overlap-add window of the full convolution into y[0..length). */
 export function overlapAddF64(
   x: usize, nx: i32, m: i32, hRe: usize, hIm: usize, n: i32, len: i32, tw: usize,
   wRe: usize, wIm: usize, y: usize, start: i32, length: i32,
 ): void {
-  overlapAdd<f64>(x, nx, m, hRe, hIm, n, len, tw, wRe, wIm, y, start, length);
+  overlapAdd<f64>(x, nx, m, hRe, hIm, n, len, tw, wRe, wIm, y, start, length, 0);
 }
 
 // =================================================================================

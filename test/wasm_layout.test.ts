@@ -11,7 +11,9 @@ import {
   alignUp,
   directBytes,
   fftTableBytes,
+  keptKernelOffset,
   overlapAddBytes,
+  spectrumBytes,
   twiddleElements,
   WASM_MEMORY_LIMIT_BYTES,
   WIDE_SPECTRUM_MAX_SIZE,
@@ -50,6 +52,13 @@ describe("WebAssembly memory layout", () => {
       fftTableBytes(64, false) + alignUp(2 * 64 * 4) + alignUp(31 * 4) + alignUp(1000 * 4) +
         alignUp(31 * 4) + 2 * 64 * 4 + alignUp(1030 * 4),
     );
+  });
+
+  it("keeps the kernel's bits after the spectrum's re and im halves", () => {
+    assert.equal(keptKernelOffset(16, false), alignUp(2 * 16 * 4));
+    assert.equal(keptKernelOffset(24, true), alignUp(2 * 24 * 8));
+    // the kept kernel is the last part of the spectrum's region
+    assert.equal(spectrumBytes(31, 64, false), keptKernelOffset(64, false) + alignUp(31 * 4));
   });
 
   it("counts the twiddles as the module does, and its static data fits the bound", {

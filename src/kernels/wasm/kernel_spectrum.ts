@@ -21,7 +21,7 @@
  */
 
 import type { WasmExports } from "./loader.ts";
-import { alignUp } from "./wasm_layout.ts";
+import { keptKernelOffset } from "./wasm_layout.ts";
 
 let reuses = 0;
 
@@ -106,7 +106,7 @@ export class KernelSpectrumCache {
   ): void {
     const elementBytes = f64 ? 8 : 4;
     const hIm = base + size * elementBytes;
-    const kept = base + alignUp(2 * size * elementBytes);
+    const kept = base + keptKernelOffset(size, f64);
     if (
       this.#valid && this.#taps === m && this.#reverse === reverseKernel &&
       this.#size === size && this.#f64 === f64 && wasm.sameBits(h, kept, m * elementBytes) === 1

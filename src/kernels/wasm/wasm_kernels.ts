@@ -8,10 +8,12 @@
  * kernel reversed (correlation) without the caller copying it.
  *
  * Precision follows `out`: a `Float64Array` output is computed in f64x2; a
- * `Float32Array` output by float32 transforms (f32x4) in the FFT kernels, while the
- * direct kernel sums it in f64x2 too and rounds each output once (see
- * {@linkcode convolveDirectWasm}). Inputs of the other type are converted while they
- * are copied into linear memory (mixed precision costs nothing extra).
+ * `Float32Array` output by float32 transforms (f32x4) in the FFT kernels, which take a
+ * large mean out of the signal first and add its share back after (see
+ * {@linkcode convolveFftWasm}), while the direct kernel sums it in f64x2 too and
+ * rounds each output once (see {@linkcode convolveDirectWasm}). Inputs of the other
+ * type are converted while they are copied into linear memory (mixed precision costs
+ * nothing extra).
  *
  * Limits: a call's bytes are counted (`wasm_layout.ts`) before any work; one that does
  * not fit the 4 GiB memory runs in pieces, and an FFT kernel that no piece can hold is
@@ -51,6 +53,7 @@ import {
   MIN_WASM_FFT_SIZE,
   singleTransformSize,
 } from "./wasm_cost_model.ts";
+import type { WasmExports } from "./loader.ts";
 import {
   currentWasmInstance,
   dropWasmInstance,
@@ -65,6 +68,7 @@ import {
   directBytes,
   directOutputCount,
   fftTableBytes,
+  keptKernelOffset,
   overlapAddBytes,
   spectrumBytes,
   wideSpectrum,
@@ -342,9 +346,33 @@ function overlapAddWindow(
   const faultHook = WASM_TEST_SETTINGS.faultHook;
   if (faultHook !== null) faultHook(instance.memory);
   const len = size - m + 1;
-  if (f64) w.overlapAddF64(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
-  else w.overlapAddF32(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
+  if (f64) {
+    w.overlapAddF64(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
+  } else {
+    const kept = hRe + keptKernelOffset(size, f64);
+    const mean = meanToRemove(w, x, n, kept, m);
+    w.overlapAddF32(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length, mean);
+    if (mean !== 0) w.addMeanF32(y, start, length, n, kept, m, reverseKernel ? 1 : 0, mean);
+  }
   instance.copyOut(0, out, y, length, f64);
+}
+
+/**
+ * The mean (a float32 value) to take out of the float32 signal copied to `x` before
+ * its transforms, or 0 to leave it: the inverse transform's rounding grows with the
+ * size of the outputs, and a signal whose mean is large against its fluctuation
+ * (n a^2 > ||x||^2 / 2, i.e. a^2 > its variance) gives outputs near a times the sum
+ * of the taps, however small their fluctuation. The caller transforms x - a and adds
+ * a times each output's sum of taps back (`addMeanF32`). Never for data with a NaN or
+ * an infinity (in the signal or in the kernel kept at `kept`), nor for sums that
+ * overflow: those take the unshifted path, bit for bit.
+ */
+function meanToRemove(w: WasmExports, x: number, n: number, kept: number, m: number): number {
+  const sum = w.sumsF32(x, n);
+  // false for a NaN or infinite sum (then the squares' sum is NaN or infinite too)
+  if (!(sum * sum > 0.5 * n * w.lastSquaresF32())) return 0;
+  if (!Number.isFinite(w.sumsF32(kept, m))) return 0;
+  return Math.fround(sum / n);
 }
 
 /**
@@ -354,6 +382,11 @@ function overlapAddWindow(
  * transforms for a `Float32Array`, float64 for a `Float64Array`. The kernel's float32
  * spectrum is computed in float64 and rounded once per bin (FFT sizes up to
  * `WIDE_SPECTRUM_MAX_SIZE` of `wasm_layout.ts`), which removes its share of the error.
+ * A float32 signal whose mean `a` is large against its fluctuation (`a^2` above its
+ * variance) is transformed as `x - a`, and `a` times the sum of the taps each output
+ * sees is added back after the inverse transforms: the transforms' rounding then
+ * follows the outputs' fluctuation, not their size. A signal or kernel with a NaN or
+ * an infinity is transformed as it is.
  *
  * A window too large for the linear memory (4 GiB) is computed in pieces that fit.
  *

@@ -204,6 +204,20 @@ export function wideSpectrumBytes(size: number, f64: boolean): number {
   return wideSpectrum(size, f64) ? fftTableBytes(size, true) + 16 * size : 0;
 }
 
+/**
+ * Byte offset, from the cached kernel spectrum's base, of the kernel's bits kept after
+ * its re and im halves (in the caller's order, never reversed).
+ *
+ * @example
+ * ```ts
+ * import { keptKernelOffset } from "./wasm_layout.ts";
+ * console.log(keptKernelOffset(16, false)); // 128
+ * ```
+ */
+export function keptKernelOffset(size: number, f64: boolean): number {
+  return alignUp(2 * size * (f64 ? 8 : 4));
+}
+
 /** Bytes of the cached kernel spectrum: its re and im halves, then the kernel's bits. *
  * @example
  * ```ts
@@ -212,6 +226,5 @@ export function wideSpectrumBytes(size: number, f64: boolean): number {
  * ```
  */
 export function spectrumBytes(m: number, size: number, f64: boolean): number {
-  const bytes = f64 ? 8 : 4;
-  return alignUp(2 * size * bytes) + alignUp(m * bytes);
+  return keptKernelOffset(size, f64) + alignUp(m * (f64 ? 8 : 4));
 }
