@@ -231,7 +231,7 @@ function verdicts(results: Measurement[], fitted: WasmCostConstants): PointVerdi
     const timeOf = (method: WasmMethod) =>
       rows.find((r) => r.method === method)?.medianNs ?? Infinity;
     const shipped = chooseWasmMethod(n, m, start, length, f64, false);
-    const chosen = chooseWasmMethod(n, m, start, length, f64, false, fitted);
+    const chosen = chooseWasmMethod(n, m, start, length, f64, false, false, fitted);
     out.push({
       point,
       fastest: fastest.method,
@@ -250,7 +250,7 @@ function verdicts(results: Measurement[], fitted: WasmCostConstants): PointVerdi
 /** Smallest full-mode kernel length at which the model leaves the direct kernel. */
 function modelCrossover(n: number, f64: boolean, constants: WasmCostConstants): number | null {
   for (let m = 1; m <= Math.min(n, 4096); m++) {
-    if (chooseWasmMethod(n, m, 0, n + m - 1, f64, false, constants) !== "direct") return m;
+    if (chooseWasmMethod(n, m, 0, n + m - 1, f64, false, false, constants) !== "direct") return m;
   }
   return null;
 }

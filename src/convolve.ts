@@ -12,7 +12,7 @@
  * @module
  */
 
-import { needsScratch, pickKernel, runKernel } from "./kernels/dispatch.ts";
+import { float64TransformsFor, needsScratch, pickKernel, runKernel } from "./kernels/dispatch.ts";
 import type { Workspace } from "./kernels/workspace.ts";
 import { AllocationEngine } from "./alloc/engine.ts";
 import { getDefaultEngine } from "./default_engine.ts";
@@ -47,7 +47,10 @@ export interface ConvolveOptions<T extends Float = Float> {
   mode?: Mode;
   /**
    * `"auto"` (default) lets the calibrated cost model choose; `"direct"` forces the
-   * direct sum; `"fft"` forces the frequency domain (one FFT or overlap-add).
+   * direct sum; `"fft"` forces the frequency domain (one FFT or overlap-add). For a
+   * `Float32Array` result, `"auto"` computes in float64 (direct sums or float64
+   * transforms) and rounds once wherever SciPy's `auto` would sum directly, so it is
+   * at least as accurate as SciPy's `auto`; `"fft"` always transforms in float32.
    */
   method?: Method;
   /** Where to write the result: same element type as the signal, exact output length. */
@@ -251,26 +254,37 @@ export function executeOperation<T extends Float>(
   const first = transpose ? h : x;
   const second = transpose ? x : h;
   const start = kernelWindowStart(n, m, outputStart(n, m, mode), length, reverseKernel);
+  const f64 = target instanceof Float64Array;
+  const float64Transforms = float64TransformsFor(method, n, m, mode, f64);
   const kernelMethod = pickKernel(
     method,
     first.length,
     second.length,
     start,
     length,
-    target instanceof Float64Array,
+    f64,
+    float64Transforms,
   );
   const metrics = engine.metrics;
   const weight = metrics.timing ? operationSampleWeight(n * m) : 0;
   if (weight > 0) startOperationTimer();
-  if (scratch !== undefined || !needsScratch(kernelMethod)) {
-    runKernel(kernelMethod, first, second, target, start, length, reverseKernel, scratch);
-  } else {
-    const workspace = engine.beginOperation();
-    try {
-      runKernel(kernelMethod, first, second, target, start, length, reverseKernel, workspace);
-    } finally {
-      engine.endOperation();
-    }
+  // The engine lends its workspace only to kernels that need scratch, for this call.
+  const borrows = scratch === undefined && needsScratch(kernelMethod);
+  const workspace = borrows ? engine.beginOperation() : scratch;
+  try {
+    runKernel(
+      kernelMethod,
+      first,
+      second,
+      target,
+      start,
+      length,
+      reverseKernel,
+      workspace,
+      float64Transforms,
+    );
+  } finally {
+    if (borrows) engine.endOperation();
   }
   if (transpose && reverseKernel) target.reverse(); // target has exactly `length` elements
   if (weight > 0) {

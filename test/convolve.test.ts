@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { convolve, correlate } from "../mod.ts";
 import { checkFullOutputLength } from "../src/validate.ts";
-import { activeKernelSet, pickKernel } from "../src/kernels/dispatch.ts";
+import { activeKernelSet, float64TransformsFor, pickKernel } from "../src/kernels/dispatch.ts";
 import { setWasmKernelsEnabled } from "../src/internal/testing.ts";
 import type { Float, Method, Mode } from "../src/types.ts";
 import {
@@ -309,6 +309,20 @@ describe("method selection", () => {
       onKernels(set, () => {
         assert.equal(pickKernel("auto", 256, 15, 0, 270, false), "direct");
         assert.notEqual(pickKernel("auto", 1 << 20, 4095, 0, (1 << 20) + 4094, false), "direct");
+      }),
+    );
+
+    it(
+      `prices float32 auto in float64 where SciPy's auto sums directly on the ${set} kernels`,
+      onKernels(set, () => {
+        assert.equal(float64TransformsFor("auto", 4096, 63, "full", false), true);
+        assert.equal(float64TransformsFor("auto", 256, 15, "same", false), true);
+        assert.equal(float64TransformsFor("auto", 65536, 1023, "full", false), false);
+        assert.equal(float64TransformsFor("fft", 4096, 63, "full", false), false);
+        assert.equal(float64TransformsFor("direct", 4096, 63, "full", false), false);
+        assert.equal(float64TransformsFor("auto", 4096, 63, "full", true), false);
+        assert.equal(pickKernel("auto", 256, 15, 0, 270, false, true), "direct");
+        assert.notEqual(pickKernel("fft", 256, 15, 0, 270, false, true), "direct");
       }),
     );
 

@@ -85,6 +85,19 @@ describe("the WebAssembly cost model", () => {
     for (const n of [1024, 65536]) assert.ok(crossover(n, false)! <= crossover(n, true)!);
   });
 
+  it("prices float64 transforms of float32 data between the two precisions", () => {
+    // float32 direct sums against float64 transforms: direct stays cheaper for longer
+    // than against float32 transforms; 4096x63 still transforms (in float64).
+    const wide = (n: number, m: number) => chooseWasmMethod(n, m, 0, n + m - 1, false, false, true);
+    for (const n of [1024, 65536]) {
+      let m = 1;
+      while (wide(n, m) === "direct") m++;
+      assert.ok(crossover(n, false)! <= m, `n ${n}: ${crossover(n, false)} > ${m}`);
+    }
+    assert.equal(wide(4096, 63), "overlap_add");
+    assert.equal(wide(256, 15), "direct");
+  });
+
   it("counts only the window's work for same and valid modes", () => {
     // A valid window of 101 outputs of a 900-tap kernel is cheap directly, while the
     // full convolution of the same arrays is not.
@@ -121,7 +134,10 @@ describe("the WebAssembly cost model", () => {
 
   it("honours constants passed in", () => {
     const freeDirect = { ...WASM_COST_CONSTANTS, directPerMultiplyAdd32: 0, directPerSample32: 0 };
-    assert.equal(chooseWasmMethod(65536, 1023, 0, 66558, false, false, freeDirect), "direct");
+    assert.equal(
+      chooseWasmMethod(65536, 1023, 0, 66558, false, false, false, freeDirect),
+      "direct",
+    );
   });
 
   it("allocates nothing per call once warm", async () => {

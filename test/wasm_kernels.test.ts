@@ -17,6 +17,7 @@ import {
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
+  FLOAT64_TRANSFORMS,
   realFftWasm,
   wasmKernels,
 } from "../src/kernels/wasm/wasm_kernels.ts";
@@ -212,6 +213,33 @@ describe("WebAssembly SIMD kernels", { skip: !wasmAvailable }, () => {
         () => kernel(new Float32Array(0), h, new Float32Array(5), 0, 0, false),
         /the signal's length must be at least 1, received number 0$/,
       );
+    }
+  });
+
+  it("transforms a float32 window in float64 on request: the float64 result rounded once", () => {
+    const x = randomSignal(Float32Array, 5000, 21);
+    const h = randomSignal(Float32Array, 63, 22);
+    const x64 = Float64Array.from(x);
+    const h64 = Float64Array.from(h);
+    for (const kernel of [convolveFftWasm, convolveOverlapAddWasm]) {
+      for (const reverse of [false, true]) {
+        for (const [start, length] of [[0, 5062], [31, 5000], [62, 4938], [100, 7]]) {
+          const wide = new Float64Array(length);
+          kernel(x64, h64, wide, start, length, reverse);
+          // twice: the second call reuses the float64 spectrum of the float32 kernel
+          for (let round = 0; round < 2; round++) {
+            const out = new Float32Array(length);
+            kernel(x, h, out, start, length, reverse, FLOAT64_TRANSFORMS);
+            assert.deepEqual(out, Float32Array.from(wide), `${kernel.name} ${start}+${length}`);
+          }
+          // and a float32-transform call in between does not take that spectrum
+          const narrow = new Float32Array(length);
+          kernel(x, h, narrow, start, length, reverse);
+          const out = new Float32Array(length);
+          kernel(x, h, out, start, length, reverse, FLOAT64_TRANSFORMS);
+          assert.deepEqual(out, Float32Array.from(wide));
+        }
+      }
     }
   });
 

@@ -18,6 +18,7 @@ import {
 import { setWasmKernelsEnabled, setWasmMemoryLimitForTests } from "../src/internal/testing.ts";
 import { simdSupported } from "../src/kernels/wasm/loader.ts";
 import { convolve, correlate } from "../src/convolve.ts";
+import { scipyAutoTransforms } from "../src/kernels/scipy_auto_choice.ts";
 import {
   convolutionScale,
   randomSignal,
@@ -112,13 +113,22 @@ function halfUlpF32(v: number): number {
  * reference sum): within half a float32 spacing of it, plus the float64 rounding of
  * the two sums (m taps each, at most m 2^-53 sum|x h| <= m 2^-53 ||x|| ||h||). No
  * float32 result can be closer to the exact sum, so no float32 method does better.
+ * `extra` widens the bound by the float64 transforms' own rounding where they ran.
  */
-function assertRoundedOnce(got: Float, want: Float64Array, m: number, scale: number): void {
-  const sumsError = 2 * m * 2 ** -53 * scale;
+function assertRoundedOnce(
+  got: Float,
+  want: Float64Array,
+  m: number,
+  scale: number,
+  extra = 0,
+  label = "",
+): void {
+  const sumsError = 2 * m * 2 ** -53 * scale + extra;
+  assert.equal(got.length, want.length, label);
   for (let i = 0; i < want.length; i++) {
     const error = Math.abs(got[i] - want[i]);
     if (!(error <= halfUlpF32(want[i]) + sumsError)) {
-      assert.fail(`y[${i}] = ${got[i]}, float64 sum ${want[i]} (error ${error})`);
+      assert.fail(`${label} y[${i}] = ${got[i]}, float64 sum ${want[i]} (error ${error})`);
     }
   }
 }
@@ -253,6 +263,48 @@ describe("WebAssembly kernels: accumulation", { skip: !wasmAvailable }, () => {
         assert.ok(error <= bound, `${label} ${kernel.name}: ${error} > ${bound}`);
       }
     }
+  });
+});
+
+describe("convolve and correlate, method auto: float32 as accurate as SciPy's auto", {
+  skip: !wasmAvailable,
+}, () => {
+  it("rounds once where SciPy sums directly, within SciPy's FFT error where it transforms", () => {
+    // Where SciPy's auto sums directly (scipyAutoTransforms false), float32
+    // transforms would be up to several times less accurate than SciPy's float32
+    // sums, so auto computes in float64 (direct sums, or float64 transforms for the
+    // longer ones) and rounds each output once: the most accurate float32 result.
+    for (const { label, x, h } of scipyCases()) {
+      const x64 = Float64Array.from(x);
+      const h64 = Float64Array.from(h);
+      const scale = convolutionScale(x, h);
+      const n = x.length;
+      const m = h.length;
+      for (const operation of [convolve, correlate]) {
+        for (const mode of ["full", "same", "valid"] as const) {
+          const got = operation(x, h, { mode, method: "auto" });
+          const want = operation(x64, h64, { mode, method: "direct" });
+          const what = `${label} ${operation.name} ${mode}`;
+          if (scipyAutoTransforms(n, m, mode)) {
+            if (mode !== "full" || operation !== convolve) continue; // SciPy measured in full
+            const error = relativeError(got, want, x, h);
+            assert.ok(error <= SCIPY_F32[label].fft, `${what}: ${error}`);
+          } else {
+            // the float64 transforms' rounding: far below half a float32 spacing
+            const transforms = 64 * Math.log2(n + m) * 2 ** -53 * scale;
+            assertRoundedOnce(got, want, m, scale, transforms, what);
+          }
+        }
+      }
+    }
+  });
+
+  it("keeps float32 transforms for method fft, at most SciPy's FFT error", () => {
+    const [{ label, x, h, want }] = scipyCases().filter((c) => c.label === "signed 4096x63");
+    const auto = relativeError(convolve(x, h, { method: "auto" }), want, x, h);
+    const fft = relativeError(convolve(x, h, { method: "fft" }), want, x, h);
+    assert.ok(fft <= SCIPY_F32[label].fft, `fft ${fft}`);
+    assert.ok(auto < SCIPY_F32[label].direct && auto < fft, `auto ${auto}, fft ${fft}`);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   convolveDirectWasm,
   convolveFftWasm,
   convolveOverlapAddWasm,
+  FLOAT64_TRANSFORMS,
   realFftWasm,
   wasmFftTapLimit,
 } from "../src/kernels/wasm/wasm_kernels.ts";
@@ -83,6 +84,27 @@ describe("WebAssembly kernels: limits", { skip: !wasmAvailable }, () => {
           assert.ok(wasmMemoryBytes() <= 2 * MIB, `memory ${wasmMemoryBytes()}`);
         }
       }
+    }
+  });
+
+  it("keep float64 transforms of a float32 window in every piece", () => {
+    const x = randomSignal(Float32Array, 200_000, 1);
+    const h = randomSignal(Float32Array, 31, 2);
+    const wide = new Float64Array(200_030);
+    convolveOverlapAddWasm(Float64Array.from(x), Float64Array.from(h), wide, 0, 200_030, false);
+    setWasmMemoryLimitForTests(2 * MIB);
+    for (const kernel of [convolveFftWasm, convolveOverlapAddWasm]) {
+      const out = new Float32Array(200_030);
+      kernel(x, h, out, 0, out.length, false, FLOAT64_TRANSFORMS);
+      assert.ok(wasmMemoryBytes() <= 2 * MIB, `memory ${wasmMemoryBytes()}`);
+      assertFull(out, x, h, `${kernel.name} float64 transforms`, false);
+      // rounded once from float64 sums: within half a float32 spacing plus a hair
+      let worst = 0;
+      for (let i = 0; i < out.length; i++) {
+        const spacing = Math.abs(Math.fround(wide[i]) - wide[i]);
+        worst = Math.max(worst, Math.abs(out[i] - wide[i]) - spacing);
+      }
+      assert.ok(worst <= 1e-12, `${kernel.name}: ${worst}`);
     }
   });
 

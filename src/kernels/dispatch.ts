@@ -16,14 +16,15 @@
  * @module
  */
 
-import { type Float, KERNEL_METHODS, type KernelMethod, type Method } from "../types.ts";
+import { type Float, KERNEL_METHODS, type KernelMethod, type Method, type Mode } from "../types.ts";
 import { chooseMethod, FREQUENCY_ONLY } from "./cost_model.ts";
 import { convolveDirect } from "./direct.ts";
 import { convolveFft } from "./fft_convolve.ts";
 import { convolveOverlapAdd } from "./overlap_add.ts";
 import { chooseWasmMethod } from "./wasm/wasm_cost_model.ts";
 import { wasmInstanceStatus } from "./wasm/wasm_instance.ts";
-import { wasmKernels } from "./wasm/wasm_kernels.ts";
+import { FLOAT64_TRANSFORMS, wasmKernels } from "./wasm/wasm_kernels.ts";
+import { scipyAutoTransforms } from "./scipy_auto_choice.ts";
 import { CachedWorkspace, type Workspace } from "./workspace.ts";
 
 /** The two kernel sets: WebAssembly SIMD, or the plain TypeScript fallback. */
@@ -89,9 +90,37 @@ export function needsScratch(kernelMethod: KernelMethod): boolean {
 }
 
 /**
+ * Whether a request's transforms run in float64: for `method: "auto"` with a float32
+ * output, on problems that SciPy's own `auto` would sum directly
+ * (`scipy_auto_choice.ts`). There float32 transforms would be less accurate than
+ * SciPy's float32 sums, so `auto` picks between float64-summing direct kernels and
+ * float64 transforms, and every output is rounded to float32 once. `n` and `m` are the
+ * signal's and kernel's lengths as the caller gave them.
+ *
+ * @example
+ * ```ts
+ * import { float64TransformsFor } from "./dispatch.ts";
+ * console.log(float64TransformsFor("auto", 4096, 63, "full", false)); // true
+ * console.log(float64TransformsFor("fft", 4096, 63, "full", false)); // false
+ * console.log(float64TransformsFor("auto", 65536, 1023, "full", false)); // false
+ * ```
+ */
+export function float64TransformsFor(
+  method: Method,
+  n: number,
+  m: number,
+  mode: Mode,
+  f64: boolean,
+): boolean {
+  return method === "auto" && !f64 && !scipyAutoTransforms(n, m, mode);
+}
+
+/**
  * The kernel family for a request: `method` as asked (`"fft"` means the cheaper
  * frequency-domain family), or the active kernel set's cost model's choice for the
- * window `[start, start + length)`. `f64` is the precision of the output.
+ * window `[start, start + length)`. `f64` is the precision of the output;
+ * `float64Transforms` prices a float32 window's transforms in float64, as
+ * {@linkcode runKernel} will run them (see {@linkcode float64TransformsFor}).
  */
 export function pickKernel(
   method: Method,
@@ -100,13 +129,15 @@ export function pickKernel(
   start: number,
   length: number,
   f64: boolean,
+  float64Transforms = false,
 ): KernelMethod {
   if (method === "direct") return "direct";
   const wasm = wasmKernels() !== null;
   // The choice depends only on these values. A small direct-mapped cache keeps the
   // cost model (and the float boxing of its arithmetic) off the hot path of
   // repeated sizes.
-  const flags = (method === "fft" ? 1 : 0) | (wasm ? 2 : 0) | (f64 ? 4 : 0);
+  const flags = (method === "fft" ? 1 : 0) | (wasm ? 2 : 0) | (f64 ? 4 : 0) |
+    (float64Transforms ? 8 : 0);
   const slot = (Math.imul(n, 0x9e3779b1) ^ Math.imul(m, 0x85ebca6b) ^
     Math.imul(length, 0xc2b2ae35) ^ Math.imul(start, 0x27d4eb2f) ^ flags) &
     (CHOICE_CACHE_SLOTS - 1);
@@ -118,7 +149,7 @@ export function pickKernel(
     return KERNEL_METHODS[choiceValues[slot]];
   }
   const choice = wasm
-    ? chooseWasmMethod(n, m, start, length, f64, method === "fft")
+    ? chooseWasmMethod(n, m, start, length, f64, method === "fft", float64Transforms)
     : chooseMethod(n, m, length, method === "fft" ? FREQUENCY_ONLY : undefined);
   choiceKeys[key] = n;
   choiceKeys[key + 1] = m;
@@ -138,7 +169,9 @@ const choiceValues = new Uint8Array(CHOICE_CACHE_SLOTS);
  * Runs `kernelMethod` on the active kernel set: writes `out[i] = full[start + i]`
  * for `i < length` (see `window_kernel.ts` for the window contract). `workspace` supplies
  * the TypeScript FFT kernels' scratch (see {@linkcode needsScratch}); when it is
- * undefined they get a private one.
+ * undefined they get a private one. With `float64Transforms` the WebAssembly FFT
+ * kernels transform a float32 window in float64 and round each output once (the
+ * TypeScript kernels always transform in float64).
  */
 export function runKernel(
   kernelMethod: KernelMethod,
@@ -149,15 +182,17 @@ export function runKernel(
   length: number,
   reverseKernel: boolean,
   workspace: Workspace | undefined,
+  float64Transforms = false,
 ): void {
   const wasm = wasmKernels();
   if (wasm !== null) {
+    const options = float64Transforms ? FLOAT64_TRANSFORMS : undefined;
     if (kernelMethod === "direct") {
       wasm.convolveDirect(signal, kernel, out, start, length, reverseKernel);
     } else if (kernelMethod === "fft") {
-      wasm.convolveFft(signal, kernel, out, start, length, reverseKernel);
+      wasm.convolveFft(signal, kernel, out, start, length, reverseKernel, options);
     } else {
-      wasm.convolveOverlapAdd(signal, kernel, out, start, length, reverseKernel);
+      wasm.convolveOverlapAdd(signal, kernel, out, start, length, reverseKernel, options);
     }
     return;
   }

@@ -220,7 +220,10 @@ export const overlapAddUnits: WindowMeasure = (n, m, start, length, f64) => {
 /**
  * Picks `"direct"` or `"overlap_add"` for the window `[start, start + length)` of
  * an `n`-sample signal and an `m`-tap kernel, computed in f64 when `f64`; with
- * `frequencyOnly` (method `"fft"`) always the overlap-add pipeline. Allocates nothing.
+ * `frequencyOnly` (method `"fft"`) always the overlap-add pipeline. With
+ * `float64Transforms` a float32 window's transforms are priced in float64 (see
+ * `WasmFftOptions.float64` in `wasm_kernels.ts`); its direct sums stay float32-priced.
+ * Allocates nothing.
  */
 export function chooseWasmMethod(
   n: number,
@@ -229,6 +232,7 @@ export function chooseWasmMethod(
   length: number,
   f64: boolean,
   frequencyOnly: boolean,
+  float64Transforms = false,
   constants: Readonly<WasmCostConstants> = WASM_COST_CONSTANTS,
 ): KernelMethod {
   if (frequencyOnly) return "overlap_add";
@@ -239,8 +243,9 @@ export function chooseWasmMethod(
       c.directPerCall64
     : c.directPerMultiplyAdd32 * directWork(m, length, false) + c.directPerSample32 * copied +
       c.directPerCall32;
-  const units = overlapAddUnits(n, m, start, length, f64);
-  const overlapAdd = f64
+  const wide = f64 || float64Transforms;
+  const units = overlapAddUnits(n, m, start, length, wide);
+  const overlapAdd = wide
     ? c.overlapAddPerUnit64 * units + c.overlapAddPerSample64 * copied + c.overlapAddPerCall64
     : c.overlapAddPerUnit32 * units + c.overlapAddPerSample32 * copied + c.overlapAddPerCall32;
   return overlapAdd < direct ? "overlap_add" : "direct";

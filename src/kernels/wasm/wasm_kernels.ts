@@ -78,7 +78,16 @@ import {
 export interface WasmFftOptions {
   /** Complex FFT size to use (power of two >= 16); default: chosen by cost. */
   fftSize?: number;
+  /**
+   * Transform in float64 whatever the output's type: a `Float32Array` signal and
+   * kernel are widened as they are copied into linear memory and each output is the
+   * float64 result rounded once to float32. Default: the output's precision.
+   */
+  float64?: boolean;
 }
+
+/** Options that make a float32 window transform in float64 (no per-call object). */
+export const FLOAT64_TRANSFORMS: Readonly<WasmFftOptions> = Object.freeze({ float64: true });
 
 /** A frequency-domain window kernel: a {@linkcode WindowKernel} that takes options. */
 export type WasmFftKernel = (...args: [...Parameters<WindowKernel>, WasmFftOptions?]) => void;
@@ -514,7 +523,7 @@ function overlapAddWithBlocks(
   const m = lengthOf(kernel);
   checkWindow(n, m, lengthOf(out), start, length);
   if (length === 0) return;
-  const f64 = out instanceof Float64Array;
+  const f64 = out instanceof Float64Array || options?.float64 === true;
   const nEff = effectiveSignal(n, m, start, length);
   const size = options?.fftSize ?? blockSize(nEff, m, f64);
   checkPowerOfTwo(
@@ -554,7 +563,7 @@ function fftBeyondMemory(
 ): void {
   const n = lengthOf(signal);
   const m = lengthOf(kernel);
-  const f64 = out instanceof Float64Array;
+  const f64 = out instanceof Float64Array || options?.float64 === true;
   const piece = options?.fftSize === undefined
     ? requireInstance().fittingPiece(
       length,
@@ -569,8 +578,9 @@ function fftBeyondMemory(
       `${WASM_TEST_SETTINGS.memoryLimit}-byte linear memory${at}`;
     throw rangeError("WebAssembly FFT kernels", what, fits, kernel);
   }
+  const pieceOptions = options?.float64 === true ? FLOAT64_TRANSFORMS : undefined;
   const window = (s: Float, k: Float, o: Float, st: number, l: number, r: boolean) =>
-    overlapAddWithBlocks(s, k, o, st, l, r, undefined, blockSize);
+    overlapAddWithBlocks(s, k, o, st, l, r, pieceOptions, blockSize);
   inPieces(signal, kernel, out, start, length, reverseKernel, piece, window);
 }
 
