@@ -30,7 +30,7 @@ interface ChoiceConstants {
   readonly offset: number;
 }
 
-/** The 1-D constants of `_fftconv_faster` (SciPy 1.4 to 1.17). */
+/** The 1-D constants of `_fftconv_faster`, as in SciPy 1.17. */
 const ONE_DIMENSIONAL: Readonly<Record<Mode, ChoiceConstants>> = Object.freeze({
   valid: { perTransformOp: 1.89095737e-9, perDirectOp: 2.1364985e-10, offset: -1e-3 },
   full: { perTransformOp: 1.764907e-9, perDirectOp: 2.1414831e-10, offset: -1e-3 },
