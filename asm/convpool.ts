@@ -998,16 +998,16 @@ function overlapAdd<T>(
 // ---------------------------------------------------------------------------------
 // Mean removal of the f32 frequency-domain kernels. The inverse transform's rounding
 // grows with the size of its output; a signal with a large mean a gives outputs near
-// a * (sum of the taps) whatever their fluctuation. The wrapper transforms x - a
-// instead (overlapAddF32's shift) and adds a times the sum of the taps each output
-// sees back (addMeanF32): conv(x, h)[k] = conv(x - a, h)[k] + a S(k).
+// a * (sum of the taps) whatever their fluctuation. overlapAddF32 transforms x - a
+// instead and adds a times the sum of the taps each output sees back
+// (addBackMeanF32): conv(x, h)[k] = conv(x - a, h)[k] + a S(k).
 // ---------------------------------------------------------------------------------
 
-// The sum of squares of the last sumsF32 call (read by lastSquaresF32).
+// The sum of squares of the last sumAndSquaresF32 call.
 let lastSquares: f64 = 0;
 
 // The sum of the n f32 at x (NaN or infinite when one of them is, or when a block's
-// f32 sums overflow); their sum of squares is kept for lastSquaresF32. Summed in f32
+// f32 sums overflow); their sum of squares is kept in lastSquares. Summed in f32
 // over blocks of 256 values, each block's sums added in f64: the sums only choose the
 // mean to take out, and the correction is exact whatever that mean is, so f32 block
 // sums (close enough, and cheaper than widening every value) do.
@@ -1062,6 +1062,18 @@ function sumAndSquaresF32(x: usize, n: i32): f64 {
   }
   lastSquares = squares;
   return sum;
+}
+
+// The mean (a float32 value) to take out of the nx f32 signal at x before its
+// transforms, or 0 to leave it: only when n a^2 > ||x||^2 / 2 (false for a NaN or an
+// infinite sum), and never when the m-tap kernel at `kept` sums to a NaN or an
+// infinity (those take the unshifted path, bit for bit).
+@inline
+function meanToRemoveF32(x: usize, nx: i32, kept: usize, m: i32): f32 {
+  const sum = sumAndSquaresF32(x, nx);
+  if (!(sum * sum > 0.5 * <f64>nx * lastSquares)) return 0;
+  if (!isFinite<f64>(sumAndSquaresF32(kept, m))) return 0;
+  return <f32>(sum / <f64>nx);
 }
 
 // Tap j of the kernel at h (m f32), reversed when `reverse`, widened to f64.
@@ -1232,31 +1244,22 @@ export function spectrumF64(h: usize, m: i32, hRe: usize, hIm: usize, n: i32, tw
   kernelSpectrum<f64>(h, m, hRe, hIm, n, tw);
 }
 /**
- * f32 overlap-add window of the full convolution of x - shift (zero outside the
- * signal) into y[0..length); addMeanF32 adds the shift's share back.
+ * f32 overlap-add window of the full convolution into y[0..length). A signal whose
+ * mean a is large against its fluctuation (nx a^2 > ||x||^2 / 2) is transformed as
+ * x - a, and a times the sum of the taps each output sees (of the kernel's bits kept
+ * at `kept`, reversed when `reverse`) is added back in f64: the transforms' rounding
+ * then follows the outputs' fluctuation, not their size. A signal or kernel with a NaN
+ * or an infinity, or sums that overflow, is transformed as it is. Decided here, so
+ * that no float crosses into JavaScript on the way (a float returned to JavaScript
+ * can cost it a heap allocation).
  */
 export function overlapAddF32(
   x: usize, nx: i32, m: i32, hRe: usize, hIm: usize, n: i32, len: i32, tw: usize,
-  wRe: usize, wIm: usize, y: usize, start: i32, length: i32, shift: f32,
+  wRe: usize, wIm: usize, y: usize, start: i32, length: i32, kept: usize, reverse: bool,
 ): void {
+  const shift = meanToRemoveF32(x, nx, kept, m);
   overlapAdd<f32>(x, nx, m, hRe, hIm, n, len, tw, wRe, wIm, y, start, length, shift);
-}
-/** The sum of the n f32 at x (see sumAndSquaresF32); their squares' to lastSquaresF32. */
-export function sumsF32(x: usize, n: i32): f64 {
-  return sumAndSquaresF32(x, n);
-}
-/** The sum of squares of the last sumsF32 call's values (see sumAndSquaresF32). */
-export function lastSquaresF32(): f64 {
-  return lastSquares;
-}
-/**
- * y[i] += a S(start + i), S(k) the sum of the taps of the m-tap kernel at h (reversed
- * when `reverse`) that output k of an nx-sample signal sees (see addBackMeanF32).
- */
-export function addMeanF32(
-  y: usize, start: i32, length: i32, nx: i32, h: usize, m: i32, reverse: bool, a: f64,
-): void {
-  addBackMeanF32(y, start, length, nx, h, m, reverse, a);
+  if (shift != 0) addBackMeanF32(y, start, length, nx, kept, m, reverse, <f64>shift);
 }
 /** f64 overlap-add window of the full convolution into y[0..length). */
 export function overlapAddF64(

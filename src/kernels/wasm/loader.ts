@@ -131,35 +131,14 @@ export interface WasmExports {
   /** Kernel spectrum, float64. */
   spectrumF64: SpectrumCall;
   /**
-   * Fused overlap-add window, float32, of the signal minus `shift` (a float32 value;
-   * zero outside the signal): see addMeanF32.
+   * Fused overlap-add window, float32. The kernel's bits are kept at `kept` (in the
+   * spectrum cache); a signal with a large mean is transformed minus that mean and the
+   * mean's share added back from those taps (reversed when `reverse` is 1), all inside
+   * the module.
    */
-  overlapAddF32: (...args: [...Parameters<OverlapAddCall>, shift: number]) => void;
+  overlapAddF32: (...args: [...Parameters<OverlapAddCall>, kept: number, reverse: number]) => void;
   /** Fused overlap-add window, float64. */
   overlapAddF64: OverlapAddCall;
-  /**
-   * The sum of the n float32 at x (float32 sums of 256-value blocks added in float64;
-   * NaN or infinite when a value is or a block's sums overflow); their sum of squares
-   * goes to lastSquaresF32.
-   */
-  sumsF32(x: number, n: number): number;
-  /** The sum of squares of the last sumsF32 call's values. */
-  lastSquaresF32(): number;
-  /**
-   * y[i] = f32(y[i] + a S(start + i)) in float64 for i in [0, length), where S(k) is the
-   * sum of the taps of the m-tap kernel at h (reversed when `reverse` is 1) that output
-   * k of an nx-sample signal sees.
-   */
-  addMeanF32(
-    y: number,
-    start: number,
-    length: number,
-    nx: number,
-    h: number,
-    m: number,
-    reverse: number,
-    a: number,
-  ): void;
 }
 
 /**

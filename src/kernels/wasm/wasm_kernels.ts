@@ -53,7 +53,6 @@ import {
   MIN_WASM_FFT_SIZE,
   singleTransformSize,
 } from "./wasm_cost_model.ts";
-import type { WasmExports } from "./loader.ts";
 import {
   currentWasmInstance,
   dropWasmInstance,
@@ -358,30 +357,12 @@ function overlapAddWindow(
   if (f64) {
     w.overlapAddF64(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length);
   } else {
+    // the kernel's bits kept by the spectrum cache, for the mean removal's sums
     const kept = hRe + keptKernelOffset(size, f64);
-    const mean = meanToRemove(w, x, n, kept, m);
-    w.overlapAddF32(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length, mean);
-    if (mean !== 0) w.addMeanF32(y, start, length, n, kept, m, reverseKernel ? 1 : 0, mean);
+    const reverse = reverseKernel ? 1 : 0;
+    w.overlapAddF32(x, n, m, hRe, hIm, size, len, tw, wRe, wIm, y, start, length, kept, reverse);
   }
   instance.copyOut(0, out, y, length, f64);
-}
-
-/**
- * The mean (a float32 value) to take out of the float32 signal copied to `x` before
- * its transforms, or 0 to leave it: the inverse transform's rounding grows with the
- * size of the outputs, and a signal whose mean is large against its fluctuation
- * (n a^2 > ||x||^2 / 2, i.e. a^2 > its variance) gives outputs near a times the sum
- * of the taps, however small their fluctuation. The caller transforms x - a and adds
- * a times each output's sum of taps back (`addMeanF32`). Never for data with a NaN or
- * an infinity (in the signal or in the kernel kept at `kept`), nor for sums that
- * overflow: those take the unshifted path, bit for bit.
- */
-function meanToRemove(w: WasmExports, x: number, n: number, kept: number, m: number): number {
-  const sum = w.sumsF32(x, n);
-  // false for a NaN or infinite sum (then the squares' sum is NaN or infinite too)
-  if (!(sum * sum > 0.5 * n * w.lastSquaresF32())) return 0;
-  if (!Number.isFinite(w.sumsF32(kept, m))) return 0;
-  return Math.fround(sum / n);
 }
 
 /**
