@@ -49,8 +49,9 @@ export interface ConvolveOptions<T extends Float = Float> {
    * `"auto"` (default) lets the calibrated cost model choose; `"direct"` forces the
    * direct sum; `"fft"` forces the frequency domain (one FFT or overlap-add). For a
    * `Float32Array` result, `"auto"` computes in float64 (direct sums or float64
-   * transforms) and rounds once wherever SciPy's `auto` would sum directly, so it is
-   * at least as accurate as SciPy's `auto`; `"fft"` always transforms in float32.
+   * transforms) and rounds once wherever SciPy's `auto` would sum directly (there the
+   * float32 result nearest to the exact one), and transforms in float32 where SciPy's
+   * would; `"fft"` always transforms in float32.
    */
   method?: Method;
   /** Where to write the result: same element type as the signal, exact output length. */

@@ -2,14 +2,15 @@
  * Whether SciPy's `method="auto"` would transform a 1-D real problem rather than sum
  * it directly: the cost model of `scipy.signal.choose_conv_method` (SciPy's
  * `_conv_ops` and `_fftconv_faster`, with SciPy's own fitted constants for
- * one-dimensional inputs), restated here so that convpool's `auto` can promise
- * float32 results at least as accurate as SciPy's `auto` on the same data.
+ * one-dimensional inputs), restated here so that convpool's `auto` can match SciPy's
+ * `auto` in accuracy on float32 data.
  *
  * Where SciPy sums directly its float32 error is that of short float32 sums, which no
  * float32 transform matches; there convpool's `auto` computes in float64 (direct sums,
  * or float64 transforms, whichever its own cost model finds faster) and rounds each
- * output once. Where SciPy transforms in float32, convpool's float32 transforms are
- * at least as accurate (see the float32 section of the README).
+ * output once. Where SciPy transforms in float32, convpool's float32 transforms have
+ * a lower root-mean-square error than SciPy's (the float32 section of the README gives
+ * the figures and how one draw's largest error spreads).
  *
  * @example
  * ```ts
