@@ -369,7 +369,8 @@ function overlapAddWindow(
  * FFT convolution window with one complex transform pair: the relevant part of the
  * signal is split into two halves carried as the real and imaginary parts of one
  * complex FFT of size >= n/2 + m - 1. Sums follow the output's precision: float32
- * transforms for a `Float32Array`, float64 for a `Float64Array`. The kernel's float32
+ * transforms for a `Float32Array`, float64 for a `Float64Array` (and for a
+ * `Float32Array` with `options.float64`, rounded once per output). The kernel's float32
  * spectrum is computed in float64 and rounded once per bin (FFT sizes up to
  * `WIDE_SPECTRUM_MAX_SIZE` of `wasm_layout.ts`), which removes its share of the error.
  * A float32 signal whose mean `a` is large against its fluctuation (`a^2` above its
