@@ -69,7 +69,9 @@ export interface ConvolveOptions<T extends Float = Float> {
  * Mixed precision (a Float32 signal with a Float64 kernel or the reverse) is accepted.
  * Direct sums are accumulated in float64 and a Float32 result is rounded once at the
  * end; the FFT methods transform in the result's precision (float32 for a Float32
- * result on the WebAssembly kernels). See the README's "Sums and precision".
+ * result on the WebAssembly kernels), except that `method: "auto"` transforms a
+ * Float32 result in float64 where SciPy's `auto` would sum directly. See the README's
+ * "Sums and precision".
  *
  * @throws {TypeError} when signal, kernel or `out` is not a Float32Array/Float64Array
  *   (or `out` has another element type than the signal), or options is not an object.
